@@ -1,0 +1,259 @@
+"""The ``anjuan`` command: a thin face over ``tui.core`` (contract: shared/spec/cli.md).
+
+Exit codes: 0 done; 1 ``validate`` found an error; 2 the command could not do its job
+(the message on stderr says what, and nothing was changed). Never asks a question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from .core.repo import CaseIdError, CasesDirError, check_case_id, list_case_ids, resolve_cases_dir
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class CommandError(Exception):
+    """The command cannot do its job: print the message, exit 2, change nothing."""
+
+
+def safe(text: str) -> str:
+    """Case text is data: show control characters (terminal escapes) as visible codes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# --- argument parsing -----------------------------------------------------------------------
+
+Handler = Callable[[argparse.Namespace], int]
+SubParsers = argparse._SubParsersAction
+
+# Modules that add sub-commands: each has ``register(sub, common)`` and sets
+# ``handler=`` on its parsers, so that this file stays short. Add a line per module.
+EXTENSIONS: list[str] = []
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cases",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="cases directory (default: $ANJUAN_CASES, else ./cases)",
+    )
+    common.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="the person recorded as author (default: git's identity, else the login name)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="anjuan",
+        parents=[common],
+        description="案卷 — 北京市专利转化专项计划申报书的案卷管理（无子命令时打开 TUI）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", parents=[common], help="check cases against the guide's rules")
+    p.add_argument("case_ids", nargs="*", metavar="CASE-ID")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("init", parents=[common], help="make DIR a cases repository")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser(
+        "new", parents=[common], help="create a case from the form's template, commit it"
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument(
+        "--from", dest="from_id", metavar="CASE-ID", help="copy this case instead of the template"
+    )
+    p.add_argument("--form", default=None, help="which form (default: the newest schema)")
+    p.set_defaults(handler=cmd_new)
+
+    p = sub.add_parser("hook", parents=[common], help=argparse.SUPPRESS)
+    p.add_argument("hook_name", choices=["pre-commit"])
+    p.set_defaults(handler=cmd_hook)
+
+    for name in EXTENSIONS:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def cases_dir_of(args: argparse.Namespace) -> Path:
+    try:
+        return resolve_cases_dir(getattr(args, "cases", None))
+    except CasesDirError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def case_ids_of(cases_dir: Path, given: Sequence[str]) -> list[str]:
+    """The named cases (each checked to exist), or every case in name order."""
+    if not given:
+        ids, skipped = list_case_ids(cases_dir)
+        for name in skipped:
+            print(
+                f"anjuan: 跳过目录 {safe(name)!r}：不是有效的案卷编号（应形如 XH-2022-001）",
+                file=sys.stderr,
+            )
+        return ids
+    for cid in given:
+        try:
+            check_case_id(cid)
+        except CaseIdError as exc:
+            raise CommandError(str(exc)) from exc
+        if not (cases_dir / cid).is_dir():
+            raise CommandError(
+                f"没有案卷 {cid!r}（在 {cases_dir} 中找不到目录 {cid}）；用 anjuan validate 列出所有案卷，"
+                f"或用 anjuan new {cid} 新建"
+            )
+    return list(given)
+
+
+def today_of(args: argparse.Namespace) -> date:
+    if not getattr(args, "today", None):
+        return date.today()
+    try:
+        return date.fromisoformat(args.today)
+    except ValueError as exc:
+        raise CommandError(
+            f"--today {args.today!r} 不是日期；应写成 YYYY-MM-DD，如 2022-10-01"
+        ) from exc
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .core.validate import validate_dir
+
+    cases_dir = cases_dir_of(args)
+    ids = case_ids_of(cases_dir, args.case_ids)
+    reports = validate_dir(cases_dir, ids, today_of(args))
+    if args.format == "json":
+        out(json.dumps({"cases": [r.to_json() for r in reports]}, ensure_ascii=False, indent=1))
+    else:
+        for report in reports:
+            print_report(report)
+        errors = sum(r.errors for r in reports)
+        warnings = sum(r.warnings for r in reports)
+        out(f"{len(reports)} 个案卷：{errors} 个错误，{warnings} 个警告")
+    return EXIT_FINDINGS if any(r.errors for r in reports) else EXIT_OK
+
+
+SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
+
+
+def print_report(report: object) -> None:
+    from .core.validate import CaseReport
+
+    assert isinstance(report, CaseReport)
+    case = report.case
+    state = "无法读取" if case.broken else (case.status or "无状态")
+    out(
+        f"{case.case_id}  [{safe(state)}]  {report.errors} 个错误，{report.warnings} 个警告"
+        + (f"，{report.waived} 个已豁免" if report.waived else "")
+    )
+    for f in report.findings:
+        where = f.path or (f"{f.file}:{f.line}:{f.column}" if f.line else f.file)
+        line = f"  {SEVERITY_WORDS[f.severity]}  {f.rule:<26} {where}  {safe(f.message)}"
+        if f.waived_by:
+            line += f"  （已由 {safe(f.waived_by)} 豁免：{safe(f.waiver_reason or '')}）"
+        out(line)
+
+
+# --- init, new, hook ------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .core.setup import init_cases_repo
+
+    for line in init_cases_repo(Path(args.dir)):
+        out(line)
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .core.setup import new_case
+
+    cases_dir = cases_dir_of(args)
+    result = new_case(
+        cases_dir, args.case_id, args.from_id, args.form, getattr(args, "as_name", None)
+    )
+    out(result)
+    return EXIT_OK
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    from .core.setup import pre_commit_check
+
+    cases_dir = cases_dir_of(args)
+    blocked, reports = pre_commit_check(cases_dir)
+    for report in reports:
+        print_report(report)
+    if blocked:
+        print(
+            "anjuan: 提交被拒绝：上面的错误需要先改正（草稿只拒绝无法读取、类型或选项错误；"
+            "已提交的案卷拒绝所有错误）。警告不影响提交。",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(encoding="utf-8", errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return open_tui(args)
+    from .core.setup import SetupError
+    from .core.store import StoreError
+
+    try:
+        handler: Handler = args.handler
+        return handler(args)
+    except (CommandError, StoreError, SetupError, CaseIdError, CasesDirError) as exc:
+        print(f"anjuan {args.command}: {safe(str(exc))}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def open_tui(args: argparse.Namespace) -> int:
+    """Open the TUI (the Textual face is imported only here)."""
+    try:
+        from .app.app import run_app
+    except ImportError:
+        ns = argparse.Namespace(case_ids=[], format="text", today=None, **vars(args))
+        return cmd_validate(ns)
+    cases_dir = cases_dir_of(args)
+    return run_app(cases_dir, getattr(args, "as_name", None))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""A case: ``<case-id>/case.toml`` read with ``tomllib`` and exact decimals."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .findings import CASE_FILE, Finding
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a real case is 20-100 KB; past this it is not a case file
+_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_WORDS = {
+    "Invalid value": "值无效",
+    "Expected '=' after a key in a key/value pair": "键后缺少 '='",
+    "Unclosed array": "数组未闭合",
+    "Unterminated string": "字符串未闭合",
+    "Cannot overwrite a value": "重复定义了同一个键",
+    "Cannot declare": "重复声明了同一个表",
+    "Invalid statement": "无法识别的语句",
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One TOML file as read: its data (None when broken), the version read, and the error."""
+
+    data: dict[str, Any] | None
+    version: str | None
+    error: Finding | None = None
+
+
+def blob_id(raw: bytes) -> str:
+    """The git blob id of these bytes: the version of a file, as ``git ls-files -s`` shows it."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+
+
+def parse_toml_bytes(raw: bytes, file: str = CASE_FILE) -> Parsed:
+    """Parse bytes as UTF-8 TOML with exact decimals; a broken file gives one TOML.PARSE finding."""
+    version = blob_id(raw)
+    if len(raw) > MAX_FILE_BYTES:
+        return Parsed(
+            None,
+            version,
+            _parse_error(
+                file,
+                f"文件过大（{len(raw) / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB），"
+                "不像案卷文件；请检查是否误放了其他文件",
+            ),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        return Parsed(
+            None,
+            version,
+            _parse_error(
+                file,
+                f"第{line}行第{col}列：文件不是 UTF-8 编码的文本（可能是二进制文件或 GBK 编码）；"
+                "请用 UTF-8 另存",
+                line,
+                col,
+            ),
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return parse_toml_text(text, file, version)
+
+
+def parse_toml_text(text: str, file: str = CASE_FILE, version: str | None = None) -> Parsed:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _AT_LINE.search(msg)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else _end_of(text)
+        reason = _AT_LINE.sub("", msg).strip()
+        for en, zh in _TOML_WORDS.items():
+            if reason.startswith(en):
+                reason = f"{zh}（{reason}）"
+                break
+        return Parsed(
+            None,
+            version,
+            _parse_error(
+                file, f"第{line}行第{col}列：TOML 语法错误：{reason}；请改正该行", line, col
+            ),
+        )
+    except RecursionError:
+        return Parsed(
+            None, version, _parse_error(file, "表或数组嵌套过深，无法读取；请检查文件是否损坏")
+        )
+    return Parsed(data, version)
+
+
+def _parse_error(
+    file: str, message: str, line: int | None = None, col: int | None = None
+) -> Finding:
+    return Finding(
+        "TOML.PARSE", "error", None, f"{file}：{message}", file=file, line=line, column=col
+    )
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def _end_of(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+@dataclass
+class Case:
+    """One application: its folder, the parsed ``case.toml`` (None when broken) and the version read."""
+
+    case_id: str
+    directory: Path
+    data: dict[str, Any] | None
+    version: str | None
+    error: Finding | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def broken(self) -> bool:
+        return self.data is None
+
+    @property
+    def status(self) -> str:
+        if self.data is None:
+            return ""
+        case = self.data.get("case")
+        status = case.get("status") if isinstance(case, dict) else None
+        return status if isinstance(status, str) else ""
+
+    @property
+    def form_name(self) -> str | None:
+        if self.data is None:
+            return None
+        form = self.data.get("form")
+        return form if isinstance(form, str) else None
+
+    @property
+    def file(self) -> Path:
+        return self.directory / CASE_FILE
+
+
+def read_case(directory: Path, case_id: str | None = None) -> Case:
+    """Read ``directory/case.toml``. Never raises for a bad file: the error is a finding."""
+    cid = case_id or directory.name
+    path = directory / CASE_FILE
+    try:
+        raw = _read_limited(path)
+    except FileNotFoundError:
+        return Case(
+            cid,
+            directory,
+            None,
+            None,
+            _parse_error(
+                CASE_FILE,
+                "案卷目录中没有 case.toml（只有评审或附件）；请用 anjuan new 建立案卷，或删除此目录",
+            ),
+        )
+    except OSError as exc:
+        return Case(
+            cid, directory, None, None, _parse_error(CASE_FILE, f"无法读取：{exc.strerror}")
+        )
+    parsed = parse_toml_bytes(raw)
+    return Case(cid, directory, parsed.data, parsed.version, parsed.error)
+
+
+def _read_limited(path: Path) -> bytes:
+    """Read a file, but no more than just past the size limit (a 50 MB file is not read whole)."""
+    with open(path, "rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)

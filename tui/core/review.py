@@ -1,0 +1,189 @@
+"""Reviewers' files: ``<case>/reviews/<reviewer>.toml``, one per reviewer, and their waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .case import MAX_FILE_BYTES, parse_toml_bytes
+from .findings import Finding
+from .paths import PathError, get_at, parse_path
+from .schema import Form, load_review_schema
+
+REVIEWS_DIR = "reviews"
+DECISIONS = ("", "recommend", "revise", "reject")
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's file as read (data None when the file is broken)."""
+
+    reviewer: str
+    file: str  # relative to the case folder, e.g. reviews/li.wei.toml
+    data: dict[str, Any] | None
+    version: str | None
+    error: Finding | None = None
+
+    @property
+    def decision(self) -> str:
+        value = (self.data or {}).get("decision", "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def score(self) -> int | None:
+        value = (self.data or {}).get("score")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def waivers(self) -> Iterator[tuple[int, str, str]]:
+        """(1-based row, rule, reason) of each well-formed waiver."""
+        rows = (self.data or {}).get("waivers", [])
+        if isinstance(rows, list):
+            for n, row in enumerate(rows, 1):
+                if isinstance(row, dict) and isinstance(row.get("rule"), str):
+                    reason = row.get("reason")
+                    yield n, row["rule"], reason if isinstance(reason, str) else ""
+
+    def notes(self) -> list[dict[str, Any]]:
+        rows = (self.data or {}).get("notes", [])
+        return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def read_reviews(case_dir: Path) -> list[Review]:
+    """Every ``reviews/*.toml`` of a case, in name order. A broken file is a Review with an error."""
+    folder = case_dir / REVIEWS_DIR
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.toml")):
+        rel = f"{REVIEWS_DIR}/{path.name}"
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            out.append(
+                Review(
+                    path.stem,
+                    rel,
+                    None,
+                    None,
+                    Finding(
+                        "TOML.PARSE", "error", None, f"{rel}：无法读取：{exc.strerror}", file=rel
+                    ),
+                )
+            )
+            continue
+        parsed = parse_toml_bytes(raw, rel)
+        reviewer = path.stem
+        if (
+            parsed.data is not None
+            and isinstance(parsed.data.get("reviewer"), str)
+            and parsed.data["reviewer"].strip()
+        ):
+            reviewer = parsed.data["reviewer"].strip()
+        out.append(Review(reviewer, rel, parsed.data, parsed.version, parsed.error))
+    return out
+
+
+def check_review(
+    review: Review, form: Form | None, case_data: dict[str, Any] | None
+) -> list[Finding]:
+    """REVIEW.SCHEMA and REVIEW.WAIVER findings of one review file (TOML.PARSE when broken)."""
+    if review.data is None:
+        return [review.error] if review.error else []
+    from .rules.structure import SchemaWalk  # the same walk as case files
+
+    findings: list[Finding] = []
+    schema = load_review_schema()
+
+    def label(parts: tuple[Any, ...]) -> str:
+        return f"{review.file} {'.'.join(str(p) for p in parts)}"
+
+    walk = SchemaWalk(
+        label,
+        rule_for={
+            k: "REVIEW.SCHEMA"
+            for k in (
+                "SCHEMA.TYPE",
+                "SCHEMA.ENUM",
+                "SCHEMA.UNKNOWN_KEY",
+                "SCHEMA.RANGE",
+                "REQUIRED.FIELD",
+                "REQUIRED.ROWS",
+            )
+        },
+    )
+    for _rid, _parts, message in walk.walk(schema, review.data, ()):
+        findings.append(Finding("REVIEW.SCHEMA", "error", None, message, file=review.file))
+    for n, note in enumerate(review.notes(), 1):
+        path = note.get("path")
+        if not isinstance(path, str) or not path:
+            continue
+        problem = _note_path_problem(path, form, case_data)
+        if problem:
+            findings.append(
+                Finding(
+                    "REVIEW.SCHEMA",
+                    "error",
+                    None,
+                    f"{review.file} 第{n}条批注：字段「{path}」{problem}",
+                    file=review.file,
+                )
+            )
+    for n, rule_id, _reason in review.waivers():
+        if form is None:
+            continue
+        if rule_id not in form.rules:
+            findings.append(
+                Finding(
+                    "REVIEW.WAIVER",
+                    "error",
+                    None,
+                    f"{review.file} 第{n}条豁免：没有规则「{rule_id}」；请写 rules.md 中的规则编号，如 ELIG.ENTERPRISES",
+                    file=review.file,
+                )
+            )
+        elif not form.waivable(rule_id):
+            allowed = "、".join(r for r, m in form.rules.items() if m.waivable)
+            findings.append(
+                Finding(
+                    "REVIEW.WAIVER",
+                    "error",
+                    None,
+                    f"{review.file} 第{n}条豁免：规则 {rule_id} 不可豁免；可豁免的只有 {allowed}",
+                    file=review.file,
+                )
+            )
+    return findings
+
+
+def _note_path_problem(
+    path: str, form: Form | None, case_data: dict[str, Any] | None
+) -> str | None:
+    try:
+        parts = parse_path(path)
+    except PathError:
+        return "不是字段路径；应写成如 annex1[5].received_yuan"
+    if form is not None and form.node(parts) is None:
+        return "在申报书中不存在；请改为存在的字段"
+    if case_data is not None:
+        rows = [i for i, p in enumerate(parts) if isinstance(p, int)]
+        if rows and get_at(case_data, parts[: rows[-1] + 1]) is None:
+            return "所在的行在案卷中不存在"
+    return None
+
+
+def apply_waivers(findings: list[Finding], reviews: list[Review], form: Form) -> list[Finding]:
+    """Mark findings of waivable rules that a reviewer waived: still reported, with who and why."""
+    waived: dict[str, tuple[str, str]] = {}
+    for review in reviews:
+        for _n, rule_id, reason in review.waivers():
+            if form.waivable(rule_id) and rule_id not in waived:
+                waived[rule_id] = (review.reviewer, reason)
+    if not waived:
+        return findings
+    return [
+        f.waived(*waived[f.rule]) if f.rule in waived and f.file == "case.toml" else f
+        for f in findings
+    ]

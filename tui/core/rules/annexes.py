@@ -1,0 +1,265 @@
+"""Consistency (rules.md § Consistency): the foundation's parts and sums, annex 1 and annex 2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .. import ids
+from ..findings import Finding
+from . import Context, as_number, fmt_amount, rule
+
+WAN = Decimal(10000)
+
+
+def _day(value: Any) -> date | None:
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
+
+
+@rule("SUM.PARTS")
+def foundation_parts(ctx: Context) -> Iterator[Finding]:
+    """中小微 / 国家高新 / 专精特新 are parts of 入驻企业."""
+    total = ctx.count("foundation", "enterprises")
+    if total is None:
+        return
+    for key in ("smes", "high_tech", "specialized"):
+        part = ctx.count("foundation", key)
+        if part is not None and part > total:
+            yield ctx.finding(
+                "SUM.PARTS",
+                ("foundation", key),
+                f"{ctx.label(('foundation', key))} {part} 家，超过了入驻企业数量 {total} 家；部分不能多于总数",
+            )
+
+
+@rule("SUM.PAID")
+def paid_within_contract(ctx: Context) -> Iterator[Finding]:
+    for table in ("assignments", "licenses"):
+        for n, row in ctx.rows("foundation", table):
+            contract, paid = as_number(row.get("contract_wan")), as_number(row.get("paid_wan"))
+            if contract is not None and paid is not None and paid > contract:
+                period = row.get("period", f"第{n}行")
+                yield ctx.finding(
+                    "SUM.PAID",
+                    ("foundation", table, n, "paid_wan"),
+                    f"{ctx.label(('foundation', table))} {period}：实际支付 {fmt_amount(paid)} 万元"
+                    f"超过合同金额 {fmt_amount(contract)} 万元；请核对",
+                )
+
+
+@rule("ANNEX1.DATE")
+def annex1_dates(ctx: Context) -> Iterator[Finding]:
+    start = ctx.form.start_date
+    for n, row in ctx.rows("annex1"):
+        day = _day(row.get("date"))
+        if day is None:
+            continue
+        if day < start:
+            yield ctx.finding(
+                "ANNEX1.DATE",
+                ("annex1", n, "date"),
+                f"附件1 第{n}行 登记/备案时间 {day}：早于 {start}；清单只列 {start:%Y年%-m月%-d日} 以来的转化",
+            )
+        elif day > ctx.today:
+            yield ctx.finding(
+                "ANNEX1.DATE",
+                ("annex1", n, "date"),
+                f"附件1 第{n}行 登记/备案时间 {day}：晚于今天（{ctx.today}）；请填写已完成的登记/备案日期",
+            )
+
+
+@rule("ANNEX1.AMOUNTS")
+def annex1_amounts(ctx: Context) -> Iterator[Finding]:
+    for n, row in ctx.rows("annex1"):
+        contract = as_number(row.get("contract_yuan"))
+        if contract is None:
+            continue
+        for key in ("received_yuan", "patent_amount_yuan"):
+            value = as_number(row.get(key))
+            if value is not None and value > contract:
+                yield ctx.finding(
+                    "ANNEX1.AMOUNTS",
+                    ("annex1", n, key),
+                    f"附件1 第{n}行 {ctx.label(('annex1', n, key)).split(' ')[-1]} {fmt_amount(value)} 元"
+                    f"超过合同额 {fmt_amount(contract)} 元；请核对",
+                )
+
+
+def _patent_key(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    number = ids.parse_patent(value)
+    return number.key if number else ids.normalize_patent(value)
+
+
+@rule("ANNEX1.DUPLICATE")
+def annex1_duplicates(ctx: Context) -> Iterator[Finding]:
+    first: dict[tuple[Any, ...], int] = {}
+    for n, row in ctx.rows("annex1"):
+        key = (_patent_key(row.get("patent_no")), row.get("method"), row.get("date"))
+        if key[0] is None or not isinstance(key[1], str) or _day(key[2]) is None:
+            continue
+        if key in first:
+            yield ctx.finding(
+                "ANNEX1.DUPLICATE",
+                ("annex1", n),
+                f"附件1 第{n}行与第{first[key]}行重复（同一专利 {row['patent_no']}、同一转化方式「{key[1]}」、"
+                f"同一日期 {key[2]}）；如确为两笔交易请核对日期，否则删除一行",
+            )
+        else:
+            first[key] = n
+
+
+@rule("ANNEX1.EVIDENCE")
+def annex1_evidence(ctx: Context) -> Iterator[Finding]:
+    """Each deal points at evidence files inside the case folder."""
+    meta = ctx.form.rules.get("ANNEX1.EVIDENCE")
+    empty_severity = meta.empty_severity if meta and meta.empty_severity else "warning"
+    root = ctx.directory.resolve() if ctx.directory else None
+    for n, row in ctx.rows("annex1"):
+        evidence = row.get("evidence", [])
+        if not isinstance(evidence, list):
+            continue  # SCHEMA.TYPE
+        if not evidence:
+            yield ctx.finding(
+                "ANNEX1.EVIDENCE",
+                ("annex1", n, "evidence"),
+                f"附件1 第{n}行：没有列出证明材料；请把登记/备案记录、合同、发票或转账单放入案卷的"
+                " attachments/ 并在此列出",
+                severity=empty_severity,  # type: ignore[arg-type]
+            )
+            continue
+        for k, item in enumerate(evidence, 1):
+            if not isinstance(item, str):
+                continue
+            problem = _evidence_problem(item, root)
+            if problem:
+                yield ctx.finding(
+                    "ANNEX1.EVIDENCE",
+                    ("annex1", n, "evidence", k),
+                    f"附件1 第{n}行 证明材料「{item}」：{problem}",
+                )
+
+
+def _evidence_problem(item: str, root: Path | None) -> str | None:
+    rel = PurePosixPath(item.replace("\\", "/"))
+    if not item.strip():
+        return "路径为空；请写案卷目录内的相对路径，如 attachments/合同.pdf"
+    if rel.is_absolute() or ".." in rel.parts or (len(item) > 1 and item[1] == ":"):
+        return "指向案卷目录之外；请把文件放入案卷目录（如 attachments/），并写相对路径"
+    if root is None:
+        return None
+    target = (root / Path(*rel.parts)).resolve()
+    if not target.is_relative_to(root):
+        return "经链接指向案卷目录之外；请把文件本身放入案卷目录"
+    if not target.is_file():
+        return "案卷目录中没有这个文件；请放入文件或改正路径"
+    return None
+
+
+@rule("ANNEX1.VS_FOUNDATION")
+def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
+    """Per period, annex 1's deals of a kind add up to the foundation table of that kind."""
+    periods = ctx.form.periods("periods")
+    table_of: dict[str, dict[str, str]] = ctx.form.guide.get("annex1_vs_foundation", {})
+    deals: dict[tuple[Any, Any], tuple[int, Decimal]] = {}
+    for _n, row in ctx.rows("annex1"):
+        day, method = _day(row.get("date")), row.get("method")
+        amount = as_number(row.get("contract_yuan"))
+        if day is None or method not in table_of or amount is None:
+            continue
+        for period in periods:
+            if period.contains(day):
+                count, total = deals.get((method, period.label), (0, Decimal(0)))
+                deals[(method, period.label)] = (count + 1, total + amount)
+    for method, spec in table_of.items():
+        section, table = spec["table"].split(".")
+        for n, row in ctx.rows(section, table):
+            label = row.get("period")
+            if not any(p.label == label for p in periods):
+                continue
+            count, total_yuan = deals.get((method, label), (0, Decimal(0)))
+            total_wan = Decimal(total_yuan) / WAN
+            stated_count = row.get(spec["count"])
+            stated_amount = as_number(row.get(spec["amount"]))
+            name = ctx.label((section, table))
+            if (
+                isinstance(stated_count, int)
+                and not isinstance(stated_count, bool)
+                and stated_count != count
+            ):
+                yield ctx.finding(
+                    "ANNEX1.VS_FOUNDATION",
+                    (section, table, n, spec["count"]),
+                    f"{name} {label}：填的是 {stated_count} 件，附件1 中同期「{method}」为 {count} 行；两处应一致",
+                )
+            if stated_amount is not None and Decimal(stated_amount) != total_wan:
+                yield ctx.finding(
+                    "ANNEX1.VS_FOUNDATION",
+                    (section, table, n, spec["amount"]),
+                    f"{name} {label}：填的是 {fmt_amount(stated_amount)} 万元，附件1 中同期「{method}」"
+                    f"合同额合计 {fmt_amount(total_yuan)} 元（{fmt_amount(total_wan)} 万元）；两处应一致",
+                )
+
+
+@rule("ANNEX2.DATE")
+def annex2_dates(ctx: Context) -> Iterator[Finding]:
+    for n, row in ctx.rows("annex2"):
+        day = _day(row.get("grant_date"))
+        if day is None:
+            continue
+        number = (
+            ids.parse_patent(row["patent_no"]) if isinstance(row.get("patent_no"), str) else None
+        )
+        if number is not None and day.year < number.filing_year:
+            yield ctx.finding(
+                "ANNEX2.DATE",
+                ("annex2", n, "grant_date"),
+                f"附件2 第{n}行 授权日期 {day}：早于专利号所示的申请年份 {number.filing_year} 年；"
+                "授权不会早于申请，请核对日期或专利号",
+            )
+        elif day > ctx.today:
+            yield ctx.finding(
+                "ANNEX2.DATE",
+                ("annex2", n, "grant_date"),
+                f"附件2 第{n}行 授权日期 {day}：晚于今天（{ctx.today}）；请填写已授权的日期",
+            )
+
+
+@rule("ANNEX2.PRICE")
+def annex2_price(ctx: Context) -> Iterator[Finding]:
+    for n, row in ctx.rows("annex2"):
+        has_price = "price_yuan" in row
+        negotiable = row.get("negotiable") is True
+        if not has_price and not negotiable:
+            yield ctx.finding(
+                "ANNEX2.PRICE",
+                ("annex2", n, "price_yuan"),
+                f"附件2 第{n}行：既没有可接受报价，也没有选议价；请填写报价（元）或写 negotiable = true",
+            )
+        elif has_price and negotiable:
+            yield ctx.finding(
+                "ANNEX2.PRICE",
+                ("annex2", n, "price_yuan"),
+                f"附件2 第{n}行：同时填了报价 {row['price_yuan']} 元和议价；二者只选其一",
+            )
+
+
+@rule("ANNEX2.DUPLICATE")
+def annex2_duplicates(ctx: Context) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    for n, row in ctx.rows("annex2"):
+        key = _patent_key(row.get("patent_no"))
+        if key is None:
+            continue
+        if key in first:
+            yield ctx.finding(
+                "ANNEX2.DUPLICATE",
+                ("annex2", n, "patent_no"),
+                f"附件2 第{n}行：专利 {row['patent_no']} 与第{first[key]}行重复；同一专利只列一次",
+            )
+        else:
+            first[key] = n

@@ -1,0 +1,168 @@
+"""Making a cases repository (``init``), new cases (``new``) and the pre-commit check."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+import git
+import tomlkit
+
+from .case import parse_toml_bytes, read_case
+from .gate import blocking
+from .repo import CaseIdError, check_case_id, git_root
+from .schema import FormError, available_forms, load_form
+from .store import StoreError, atomic_write, commit_paths, open_repo, person
+from .template import template_text
+from .validate import CaseReport, validate_case
+
+HOOK_MARK = "# installed by anjuan init"
+
+
+class SetupError(RuntimeError):
+    """init/new cannot proceed; the message says why and what to do."""
+
+
+def _hook_text(cases_dir: Path) -> str:
+    python = shlex.quote(sys.executable)
+    cases = shlex.quote(str(cases_dir.resolve()))
+    return f"""#!/bin/sh
+{HOOK_MARK}: checks the staged cases with `anjuan validate`.
+# Errors block the commit (in a draft only unreadable, mistyped or out-of-list values);
+# warnings pass. Skip once with `git commit --no-verify`.
+if {python} -c "import tui.cli" 2>/dev/null; then
+  exec {python} -m tui.cli hook pre-commit --cases {cases}
+elif command -v anjuan >/dev/null 2>&1; then
+  exec anjuan hook pre-commit --cases {cases}
+else
+  echo "anjuan pre-commit: anjuan is not installed here; the cases were not checked" >&2
+  exit 0
+fi
+"""
+
+
+def init_cases_repo(directory: Path) -> list[str]:
+    """Make ``directory`` a cases repository: git init if needed, and the pre-commit hook."""
+    said: list[str] = []
+    if directory.exists() and not directory.is_dir():
+        raise SetupError(f"{directory} 已存在且不是目录；请换一个目录名")
+    directory.mkdir(parents=True, exist_ok=True)
+    root = git_root(directory)
+    if root is None:
+        git.Repo.init(directory, initial_branch="main")
+        said.append(f"已在 {directory} 建立 git 仓库")
+        root = directory.resolve()
+    else:
+        said.append(f"{directory} 已在 git 仓库 {root} 中")
+    repo = git.Repo(root)
+    hooks = Path(repo.git_dir) / "hooks"
+    hooks.mkdir(parents=True, exist_ok=True)
+    hook = hooks / "pre-commit"
+    if hook.exists() and HOOK_MARK not in hook.read_text(encoding="utf-8", errors="replace"):
+        said.append(
+            f"未安装 pre-commit 钩子：{hook} 已有别的钩子；请在其中加入 `anjuan hook pre-commit --cases {directory}`"
+        )
+    else:
+        atomic_write(hook, _hook_text(directory).encode())
+        hook.chmod(0o755)
+        said.append(
+            "已安装 pre-commit 钩子：用 git 直接提交时也会检查案卷（错误阻止提交，警告不阻止）"
+        )
+    return said
+
+
+def new_case(
+    cases_dir: Path, case_id: str, from_id: str | None, form_name: str | None, as_name: str | None
+) -> str:
+    """Create ``case_id`` from the template (or a copy of ``from_id``) and commit it."""
+    try:
+        check_case_id(case_id)
+        if from_id:
+            check_case_id(from_id)
+    except CaseIdError as exc:
+        raise SetupError(str(exc)) from exc
+    repo = open_repo(cases_dir)
+    target = cases_dir / case_id
+    if target.exists():
+        raise SetupError(f"案卷 {case_id} 已存在（{target}）；请换一个编号，或用 anjuan set 修改它")
+    if from_id:
+        source = cases_dir / from_id
+        if not (source / "case.toml").is_file():
+            raise SetupError(f"没有案卷 {from_id!r} 可复制（{source}/case.toml 不存在）")
+        raw = (source / "case.toml").read_bytes()
+        parsed = parse_toml_bytes(raw)
+        if parsed.data is None:
+            raise SetupError(
+                f"无法复制 {from_id}：{parsed.error.message if parsed.error else ''}；请先修复该文件"
+            )
+        doc = tomlkit.parse(raw.decode("utf-8"))
+        case_table = doc.get("case")
+        if isinstance(case_table, dict):
+            case_table["status"] = "draft"
+            if "acceptance_no" in case_table:
+                case_table["acceptance_no"] = ""
+        text = tomlkit.dumps(doc)
+        what = f"复制自 {from_id}"
+    else:
+        names = available_forms()
+        name = form_name or (names[-1] if names else "")
+        try:
+            form = load_form(name)
+        except FormError as exc:
+            raise SetupError(f"没有申报书 {name!r}；可用：{'、'.join(names) or '（无）'}") from exc
+        text = template_text(form, target)
+        what = f"模板 {form.name}"
+    who = person(repo, as_name)
+    target.mkdir(parents=True)
+    written = [target / "case.toml"]
+    try:
+        if from_id:
+            attachments = cases_dir / from_id / "attachments"
+            if attachments.is_dir():
+                shutil.copytree(attachments, target / "attachments")
+                written.append(target / "attachments")
+        atomic_write(target / "case.toml", text.encode("utf-8"))
+        sha = commit_paths(repo, written, f"{case_id}: 新建案卷（{what}）", who)
+    except (git.GitCommandError, OSError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"新建 {case_id} 未能提交：{exc}；未留下任何文件") from exc
+    return f"已新建 {case_id}（{what}），提交 {sha[:10]}，作者 {who.name}"
+
+
+def pre_commit_check(cases_dir: Path) -> tuple[bool, list[CaseReport]]:
+    """Validate the cases whose files are staged; True when a blocking finding was found.
+
+    The staged ``case.toml`` is what is checked (not the working file), so a commit is judged
+    by what it will contain.
+    """
+    repo = open_repo(cases_dir)
+    root = Path(repo.working_tree_dir or ".").resolve()
+    base = cases_dir.resolve()
+    staged = repo.git.diff("--cached", "--name-only", "-z", "--diff-filter=ACMR").split("\0")
+    ids: list[str] = []
+    for rel in filter(None, staged):
+        path = (root / rel).resolve()
+        if not path.is_relative_to(base) or path == base:
+            continue
+        cid = path.relative_to(base).parts[0]
+        if cid not in ids and (base / cid).is_dir():
+            ids.append(cid)
+    reports: list[CaseReport] = []
+    blocked = False
+    for cid in sorted(ids):
+        case = read_case(base / cid, cid)
+        rel_case = (base / cid / "case.toml").relative_to(root).as_posix()
+        try:
+            raw = repo.git.show(f":{rel_case}", stdout_as_string=False)
+        except git.GitCommandError:
+            raw = None
+        if raw is not None:
+            parsed = parse_toml_bytes(raw)
+            case.data, case.version, case.error = parsed.data, parsed.version, parsed.error
+        report = validate_case(case)
+        reports.append(report)
+        if blocking(report.findings, case.status):
+            blocked = True
+    return blocked, reports

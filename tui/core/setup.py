@@ -131,6 +131,18 @@ def new_case(
     return f"已新建 {case_id}（{what}），提交 {sha[:10]}，作者 {who.name}"
 
 
+def _head_report(repo: git.Repo, directory: Path, cid: str, rel: str) -> CaseReport | None:
+    """The case as the last commit has it (None for a new case)."""
+    try:
+        raw = repo.git.show(f"HEAD:{rel}", stdout_as_string=False)
+    except git.GitCommandError:
+        return None
+    parsed = parse_toml_bytes(raw)
+    case = read_case(directory, cid)
+    case.data, case.version, case.error = parsed.data, parsed.version, parsed.error
+    return validate_case(case)
+
+
 def pre_commit_check(cases_dir: Path) -> tuple[bool, list[CaseReport]]:
     """Validate the cases whose files are staged; True when a blocking finding was found.
 
@@ -163,6 +175,12 @@ def pre_commit_check(cases_dir: Path) -> tuple[bool, list[CaseReport]]:
             case.data, case.version, case.error = parsed.data, parsed.version, parsed.error
         report = validate_case(case)
         reports.append(report)
-        if blocking(report.findings, case.status):
+        before = _head_report(repo, base / cid, cid, rel_case)
+        if blocking(
+            report.findings,
+            case.status,
+            before.findings if before else None,
+            before.case.status if before else None,
+        ):
             blocked = True
     return blocked, reports

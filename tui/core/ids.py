@@ -96,14 +96,15 @@ def credit_check_char(first17: str) -> str:
 
 
 def check_credit_code(text: str) -> Problem | None:
-    code = text.strip().upper()
+    code = text.strip()
     if not _CREDIT.match(code):
         bad = sorted({c for c in code if c not in CREDIT_CHARSET})
-        why = (
-            f"含有不允许的字符 {''.join(bad)}（不用 I、O、Z、S、V）"
-            if bad
-            else f"长度为 {len(code)} 位"
-        )
+        if bad and code.upper() == code:
+            why = f"含有不允许的字符 {''.join(bad)}（代码不用 I、O、Z、S、V）"
+        elif bad:
+            why = f"含有小写或不允许的字符 {''.join(bad)}（字母应大写，且不用 I、O、Z、S、V）"
+        else:
+            why = f"长度为 {len(code)} 位"
         return (
             "ID.CREDIT_CODE",
             f"「{text}」{why}；统一社会信用代码应为 18 位数字或大写字母，如 91350100M000100Y43",

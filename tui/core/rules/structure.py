@@ -84,11 +84,8 @@ class SchemaWalk:
             for key in node.get("required", ()):
                 if key not in value:
                     child = props.get(key, {})
-                    rid = (
-                        "REQUIRED.ROWS"
-                        if child.get("type") == "array" and child["items"].get("type") == "object"
-                        else "REQUIRED.FIELD"
-                    )
+                    # REQUIRED.ROWS is "no budget row; no annex2 row": the tables that need a row.
+                    rid = "REQUIRED.ROWS" if _needs_rows(child) else "REQUIRED.FIELD"
                     where = (*parts, key)
                     yield (
                         self.rule(rid),
@@ -116,7 +113,7 @@ class SchemaWalk:
             items = node.get("items", {})
             min_items = node.get("minItems", 0)
             if len(value) < min_items:
-                rid = "REQUIRED.ROWS" if items.get("type") == "object" else "REQUIRED.FIELD"
+                rid = "REQUIRED.ROWS" if _needs_rows(node) else "REQUIRED.FIELD"
                 what = "至少填写一行" if rid == "REQUIRED.ROWS" else "至少选择一项"
                 yield (self.rule(rid), parts, f"{self.label(parts)}：{what}")
             if node.get("uniqueItems"):
@@ -142,6 +139,7 @@ class SchemaWalk:
             if not isinstance(value, str):
                 yield from self._type(node, value, parts, "string")
                 return
+            enum = node.get("enum")
             if not value.strip():
                 if node.get("minLength", 0) > 0:
                     yield (
@@ -149,8 +147,9 @@ class SchemaWalk:
                         parts,
                         f"{self.label(parts)}：未填写；{_fill_hint(node)}",
                     )
-                return
-            enum = node.get("enum")
+                    return
+                if enum is None or value in enum:
+                    return
             if enum is not None and value not in enum:
                 yield (
                     self.rule("SCHEMA.ENUM"),
@@ -220,6 +219,15 @@ class SchemaWalk:
                 parts,
                 f"{self.label(parts)}：{fmt_amount(value)} 超出范围；应在 {low if low is not None else ''}–{high} 之间",
             )
+
+
+def _needs_rows(node: dict[str, Any]) -> bool:
+    """A table (array of tables) that must have at least one row: budget, annex2."""
+    return (
+        node.get("type") == "array"
+        and node.get("items", {}).get("type") == "object"
+        and node.get("minItems", 0) > 0
+    )
 
 
 def _fill_hint(node: dict[str, Any]) -> str:

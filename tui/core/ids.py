@@ -12,17 +12,19 @@ from dataclasses import dataclass
 
 PATENT_WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 PATENT_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
-_PATENT = re.compile(r"^(ZL|CN)?(\d{12}|\d{8})\.?([0-9X])$")
+_PATENT = re.compile(r"^(ZL|CN)?(\d{12}|\d{8})\.?([0-9X])$", re.ASCII)
 PATENT_TYPES = {"1": "发明", "8": "发明", "2": "实用新型", "9": "实用新型", "3": "外观设计"}
 
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT = re.compile(f"^[{CREDIT_CHARSET}]{{18}}$")
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}(?:(?:-|转)\d{1,6})?$")
-_POSTCODE = re.compile(r"^\d{6}$")
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}(?:(?:-|转)\d{1,6})?$", re.ASCII)
+_POSTCODE = re.compile(r"^\d{6}$", re.ASCII)
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.ASCII
+)
 
 Problem = tuple[str, str]  # (rule ID, what is wrong and what right looks like)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .case import parse_toml_bytes, read_limited
 from .findings import Finding
-from .paths import PathError, get_at, parse_path
+from .paths import PathError, format_path, get_at, parse_path
 from .schema import Form, load_review_schema
 
 REVIEWS_DIR = "reviews"
@@ -97,7 +97,7 @@ def check_review(
     schema = load_review_schema()
 
     def label(parts: tuple[Any, ...]) -> str:
-        return f"{review.file} {'.'.join(str(p) for p in parts)}"
+        return f"{review.file} {format_path(parts)}" if parts else review.file
 
     walk = SchemaWalk(
         label,

@@ -102,7 +102,8 @@ class SchemaWalk:
                     yield (
                         self.rule("SCHEMA.UNKNOWN_KEY"),
                         where,
-                        f"{format_path(where)}：表中没有这个键（可能是拼写错误）；可用的键：{known}",
+                        f"{self.label(where)}（{format_path(where)}）：表中没有这个键（可能是拼写错误）；"
+                        f"可用的键：{known}",
                     )
                 else:
                     yield from self.walk(child, child_value, (*parts, key))

@@ -16,14 +16,24 @@ from .findings import CASE_FILE, Finding
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a real case is 20-100 KB; past this it is not a case file
 _DEEP = re.compile(r"[\[{](?:\s*(?:[A-Za-z0-9_\"'.-]+\s*=\s*)?[\[{]){50,}")
 _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TOML_WORDS = {
-    "Invalid value": "值无效",
+_TOML_WORDS = {  # tomllib's reasons, in the words a person editing the file needs
+    "Illegal character '\\n'": "行尾出现在字符串中间：可能缺少结尾的引号",
+    "Illegal character": "非法字符（控制字符须写成转义，如 \\t）",
+    "Invalid value": "值无效（文本要加引号，日期写成 2021-06-18）",
     "Expected '=' after a key in a key/value pair": "键后缺少 '='",
-    "Unclosed array": "数组未闭合",
-    "Unterminated string": "字符串未闭合",
+    "Unclosed array": "数组未闭合：缺少 ']'",
+    "Unclosed inline table": "内联表未闭合：缺少 '}'",
+    "Unterminated string": "字符串未闭合：缺少结尾的引号",
     "Cannot overwrite a value": "重复定义了同一个键",
     "Cannot declare": "重复声明了同一个表",
     "Invalid statement": "无法识别的语句",
+    "Expected newline or end of document": "一行只能写一个“键 = 值”",
+    "Invalid date or datetime": "日期或时间无效",
+    "Invalid initial character for a key part": "键名的第一个字符无效",
+    "Found invalid character in key name": "键名中有无效字符",
+    "Duplicate inline table key": "内联表中重复的键",
+    "Expected ']' at the end of a table declaration": "表头缺少 ']'",
+    "Expected ']]' at the end of an array declaration": "表头缺少 ']]'",
 }
 
 

@@ -236,7 +236,9 @@ def _fill_hint(node: dict[str, Any]) -> str:
     if "enum" in node:
         return "请选择：" + " | ".join(node["enum"])
     if kind == "array":
-        return "请至少填写一项"
+        return (
+            "请至少填写一行" if node.get("items", {}).get("type") == "object" else "请至少选择一项"
+        )
     if kind in ("integer", "number"):
         return "请填写数字（没有则填 0）"
     if kind == "boolean":

@@ -41,7 +41,7 @@ SubParsers = argparse._SubParsersAction
 
 # Modules that add sub-commands: each has ``register(sub, common)`` and sets
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["tui.cli_store"]
 
 
 def _common() -> argparse.ArgumentParser:
@@ -256,4 +256,8 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the imported module's main: extensions raise ``tui.cli.CommandError``, which is not
+    # ``__main__.CommandError`` when this file runs as ``python -m tui.cli``.
+    from tui.cli import main as _main
+
+    raise SystemExit(_main())

@@ -40,7 +40,7 @@ LOCK_NAME = "anjuan.lock"
 LOCK_WAIT_SAY_AFTER = 3.0  # seconds before telling the person that someone else is saving
 LOCK_TIMEOUT_ENV = "ANJUAN_LOCK_TIMEOUT"
 LOCK_TIMEOUT = 120.0
-STALE_LOCK_SECONDS = 2.0  # a git lock file older than this, with no git running, is left over
+STALE_LOCK_SECONDS = 600.0  # without /proc: a git lock file this old is taken as left over
 MESSAGE_CHANGES = 40  # changes listed in a commit message (the log recomputes them all)
 
 Notify = Callable[[str], None]
@@ -257,23 +257,29 @@ def repo_lock(
         os.close(fd)  # closing the descriptor releases the flock
 
 
-def _git_running_in(root: Path) -> bool:
-    """Whether a git process may be working in ``root`` (Linux /proc; unknown counts as yes)."""
+def _git_running_in(root: Path) -> bool | None:
+    """Whether a git process may be working in ``root``: True, False, or None when this
+    system cannot tell (no /proc). A process whose folder we may not see counts as yes."""
     proc = Path("/proc")
-    if not proc.is_dir():
-        return True
+    if not (proc / "self" / "stat").exists():
+        return None
     me = os.getpid()
     for entry in proc.iterdir():
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
         try:
             comm = (entry / "comm").read_text().strip()
-        except OSError:
+            if comm != "git" and not comm.startswith("git-"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except (OSError, IndexError):
             continue
-        if comm != "git" and not comm.startswith("git-"):
+        if state in ("Z", "X"):  # a killed git, not yet reaped: it holds nothing
             continue
         try:
             cwd = Path(os.readlink(entry / "cwd"))
+        except FileNotFoundError:
+            continue
         except OSError:
             return True  # another user's git: we cannot see where it runs
         if cwd == root or root in cwd.parents or cwd in root.parents:
@@ -284,8 +290,9 @@ def _git_running_in(root: Path) -> bool:
 def recover_stale_locks(repo: git.Repo) -> list[str]:
     """Remove git lock files left by a killed process; return what was done, for the person.
 
-    Only while our own lock is held (so no anjuan save is running), only for lock files older
-    than a moment, and only when no git process is running in the repository.
+    Only while our own lock is held (so no anjuan save is running), and only when no git
+    process is running in the repository (or, where that cannot be seen, when the lock file
+    is older than ``STALE_LOCK_SECONDS``). A lock of a live plain-git command is left alone.
     """
     git_dir = Path(repo.git_dir)
     candidates = [git_dir / "index.lock", git_dir / "HEAD.lock"]
@@ -298,25 +305,26 @@ def recover_stale_locks(repo: git.Repo) -> list[str]:
     present = [p for p in candidates if p.exists()]
     if not present:
         return []
-    now = time.time()
     root = Path(repo.working_tree_dir or git_dir).resolve()
     said: list[str] = []
-    busy = None
     for lock in present:
         try:
-            age = now - lock.stat().st_mtime
+            before = lock.stat()
         except FileNotFoundError:
             continue
-        if age < STALE_LOCK_SECONDS:
+        busy = _git_running_in(root)
+        age = time.time() - before.st_mtime
+        if busy or (busy is None and age < STALE_LOCK_SECONDS):
             continue
-        if busy is None:
-            busy = _git_running_in(root)
-        if busy:
+        try:
+            now = lock.stat()
+            if (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns):
+                lock.unlink()
+        except FileNotFoundError:
             continue
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
         said.append(
-            f"已清除上次中断留下的 git 锁文件 {lock.name}（{age:.0f} 秒前，没有 git 进程在使用）"
+            f"已清除中断的 git 操作留下的锁文件 {lock}"
+            f"（{age:.0f} 秒前留下，现在没有 git 进程在使用该仓库）"
         )
     return said
 

@@ -36,16 +36,18 @@ class AnjuanApp(App[None]):
         self.as_name = as_name
         self.today = today
         self._keymap_file = keymap_file
+        self.keymap_problem: str | None = None
 
     def on_mount(self) -> None:
         from .screens.case_list import CaseListScreen
 
         keymap, problem = load_keymap(self._keymap_file)
+        self.keymap_problem = problem
         if keymap:
             self.set_keymap(keymap)
+        self.push_screen(CaseListScreen())
         if problem:
             self.notify(problem, severity="warning", timeout=8, markup=False)
-        self.push_screen(CaseListScreen())
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

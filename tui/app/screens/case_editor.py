@@ -605,31 +605,70 @@ class CaseEditorScreen(Screen[None]):
         return None
 
     def action_blame(self) -> None:
-        from ...core import history
-
         path = self._current_path()
         if path is None:
             self.notify("请先把光标放到一个字段上", severity="warning")
             return
-        self._blame(path, history)
+        self._blame(path)
 
     @work(thread=True, group="editor-blame")
-    def _blame(self, path: str, history: Any) -> None:
+    def _blame(self, path: str) -> None:
+        from ...core.history import case_blame
+
         try:
-            line = history.blame(self.cases_dir, self.case_id, path)
-        except Exception as exc:  # the message is for the person; the editor goes on
+            lines = case_blame(self.cases_dir, self.case_id, path)
+        except store.StoreError as exc:
             self.app.call_from_thread(
                 self.notify, f"查不到修改记录：{exc}", severity="warning", markup=False
             )
             return
-        self.app.call_from_thread(
-            self.notify, f"{path}：{line}", title="谁改的", timeout=10, markup=False
-        )
+        self.app.call_from_thread(self._show_blame, path, lines)
+
+    def _show_blame(self, path: str, lines: list[Any]) -> None:
+        line = next((b for b in lines if b.path == path), lines[0] if lines else None)
+        if line is None or line.commit is None:
+            text = "尚未提交（只在工作区中）"
+        else:
+            when = f"{line.time:%Y-%m-%d %H:%M}" if line.time else ""
+            text = f"{line.author or ''} · {when} · 提交 {line.commit[:10]}"
+        field = self.fields.get(path)
+        if field is not None:
+            field.show_remarks([*field.remarks, Text(f"⌚ 最后修改：{plain(text)}", style="cyan")])
+        label = self.form.label(path) if self.form else path
+        self.notify(f"{label}：{text}", title="谁改的", timeout=10, markup=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(self.case_id))
+        def back(restored: bool | None) -> None:
+            if restored:
+                self.reload_from_disk()
+
+        self.app.push_screen(HistoryScreen(self.case_id, self.form), back)
+
+    def reload_from_disk(self) -> None:
+        """After a restore: show the file as it is now, unless there are unsaved edits (then
+        the next save meets the conflict screen, which keeps them)."""
+        if self.model is not None and self.model.dirty:
+            self.notify(
+                "案卷已在历史中恢复；你有未保存的修改，保存时将提示合并", severity="warning"
+            )
+            return
+        self._reread()
+
+    @work(thread=True, exclusive=True, group="editor-read")
+    def _reread(self) -> None:
+        case = read_case(self.cases_dir / self.case_id, self.case_id)
+        self.app.call_from_thread(self._reread_done, case)
+
+    def _reread_done(self, case: Case) -> None:
+        if case.data is None or self.model is None:
+            self.notify("文件无法读取，未重新载入", severity="error")
+            return
+        self.case = case
+        self.model.mark_saved(case.data)
+        self._show_value(())
+        self._after_edit()
 
     def action_reviews(self) -> None:
         from .review import ReviewScreen
@@ -637,17 +676,20 @@ class CaseEditorScreen(Screen[None]):
         if self.form is None:
             return
         self.app.push_screen(
-            ReviewScreen(self.case_id, self.form, self.model.data if self.model else None),
-            lambda _r: self._reload_reviews(),
+            ReviewScreen(
+                self.case_id,
+                self.form,
+                self.model.data if self.model else None,
+                self._current_path(),
+            ),
+            lambda _saved: self._revalidate(),
         )
-
-    def _reload_reviews(self) -> None:
-        self._revalidate()
 
     def action_export(self) -> None:
         from .export import ExportScreen
 
-        self.app.push_screen(ExportScreen(self.case_id))
+        if self.model is not None and self.form is not None:
+            self.app.push_screen(ExportScreen(self.case_id, self.model.data, self.form))
 
     def palette_commands(self) -> list[SystemCommand]:
         return [

@@ -32,3 +32,8 @@ def plain(value: Any) -> str:
 def literal(value: Any, style: str = "") -> Text:
     """A Rich Text that shows ``value`` exactly as written (``[bold]`` stays ``[bold]``)."""
     return Text(plain(value), style=style)
+
+
+def visible(text: str) -> str:
+    """Multi-line text with its layout kept and control characters made visible."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -264,6 +264,9 @@ class _Merger:
                     fields,
                 )
                 continue
+            if _is_set(ov) and _is_set(tv) and (bv is MISSING or _is_set(bv)):
+                _merge_set(doc[name], docs["theirs"][name], [] if bv is MISSING else bv, ov, tv)
+                continue
             side = self.conflict(FieldConflict(sub_path, sub_key, bv, ov, tv))
             if side != "ours":
                 self.put(
@@ -294,13 +297,18 @@ class _Merger:
         b, o, t = values["base"], values["ours"], values["theirs"]
         ids = {s: _identities(values[s], fields) for s in SIDES}
         pos = {s: {ident: i for i, ident in enumerate(ids[s])} for s in SIDES}
-        # The merged order: ours' rows, with rows only theirs has after their predecessor.
-        order: list[str] = list(ids["ours"])
-        for i, ident in enumerate(ids["theirs"]):
-            if ident in pos["ours"]:
+        # The merged order: ours' rows, with rows only theirs has after their predecessor;
+        # theirs' order instead when only theirs moved rows (a move is an edit of 序号 too).
+        lead: Side = "ours"
+        other: Side = "theirs"
+        if _moved(ids["base"], ids["theirs"]) and not _moved(ids["base"], ids["ours"]):
+            lead, other = "theirs", "ours"
+        order: list[str] = list(ids[lead])
+        for i, ident in enumerate(ids[other]):
+            if ident in pos[lead]:
                 continue
             after = next(
-                (ids["theirs"][j] for j in range(i - 1, -1, -1) if ids["theirs"][j] in order),
+                (ids[other][j] for j in range(i - 1, -1, -1) if ids[other][j] in order),
                 None,
             )
             order.insert(order.index(after) + 1 if after is not None else 0, ident)
@@ -378,6 +386,25 @@ class _Merger:
             )
 
 
+def _is_set(value: Any) -> bool:
+    """A list of plain values without repeats (industries, evidence files): merged as a set."""
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
+        return False
+    return len({show_value(v) for v in value}) == len(value)
+
+
+def _merge_set(doc_array: Any, theirs_array: Any, b: list[Any], o: list[Any], t: list[Any]) -> None:
+    """Ours' list, without what theirs removed, then what theirs added (in theirs' order)."""
+    names = {s: [show_value(v) for v in side] for s, side in (("b", b), ("o", o), ("t", t))}
+    removed = set(names["b"]) - set(names["t"])
+    for i in range(len(o) - 1, -1, -1):
+        if names["o"][i] in removed:
+            del doc_array[i]
+    for i, name in enumerate(names["t"]):
+        if name not in names["b"] and name not in names["o"]:
+            doc_array.append(_copy(theirs_array[i]))
+
+
 def _child(container: Any, name: str) -> Any:
     try:
         return container[name]
@@ -385,10 +412,23 @@ def _child(container: Any, name: str) -> Any:
         return {}
 
 
+def _moved(base: list[str], side: list[str]) -> bool:
+    """Did this side change the order of the rows it shares with base?"""
+    common = set(base) & set(side)
+    return [i for i in base if i in common] != [i for i in side if i in common]
+
+
 def _replace_rows(doc_rows: Any, items: list[Any]) -> None:
-    """Delete ours' rows that go, insert the new ones where they belong; ours' rows keep
-    their relative order, so every other row (and its comments) stays untouched."""
+    """Delete ours' rows that go, insert the new ones where they belong; when ours' rows keep
+    their relative order, every other row (and its comments) stays untouched."""
     wanted = {id(x) for x in items}
+    kept = [id(x) for x in doc_rows if id(x) in wanted]
+    if kept != [id(x) for x in items if id(x) in set(kept)]:
+        while len(doc_rows):
+            del doc_rows[len(doc_rows) - 1]
+        for item in items:
+            doc_rows.append(item)
+        return
     for i in range(len(doc_rows) - 1, -1, -1):
         if id(doc_rows[i]) not in wanted:
             del doc_rows[i]

@@ -180,3 +180,13 @@ def test_lists_without_repeats_merge_as_sets() -> None:
         "attachments/b.pdf",
     ]
     assert result["applicant"]["industries"] == ["新一代信息技术", "集成电路", "医药健康"]
+
+
+def test_a_comment_added_by_theirs_survives_next_to_ours_value_change() -> None:
+    ours = edit(CASE, 'mobile = "13801234567"', 'mobile = "13801230001"')
+    theirs = edit(CASE, "[applicant.contact]", "# 联系人2026年起换人\n[applicant.contact]")
+    merged = merge(CASE, ours, theirs)
+    assert merged.conflicts == []
+    assert merged.text == edit(
+        ours, "[applicant.contact]", "# 联系人2026年起换人\n[applicant.contact]"
+    )

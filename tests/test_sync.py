@@ -296,3 +296,21 @@ def test_first_sync_to_an_empty_remote_pushes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert git(empty, "rev-parse", "refs/heads/main").stdout.strip() == a.head()
     assert Decimal(a.data()["budget"][0]["amount_wan"]) > 0
+
+
+def test_sync_merges_by_field_in_a_clone_where_init_never_ran(tmp_path: Path) -> None:
+    remote, (a,) = office(tmp_path, "a")
+    raw = tmp_path / "raw"
+    git(tmp_path, "clone", "-q", str(remote), str(raw))
+    b = Machine("b", raw)
+    assert git(raw, "config", "merge.anjuan.driver", check=False).returncode != 0
+    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
+    a.commit("a")
+    assert a.sync().returncode == 0
+    b.edit('landline = "010-62345678"', 'landline = "010-62340000"')
+    b.commit("b")
+    done = b.sync()
+    assert done.returncode == 0, done.stdout + done.stderr
+    converged(remote, a, b)
+    lead = b.data()["applicant"]["lead"]
+    assert (lead["mobile"], lead["landline"]) == ("13801230001", "010-62340000")

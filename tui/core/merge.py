@@ -465,7 +465,22 @@ def merge_documents(
     values = {s: parsed[s][0] for s in SIDES}  # type: ignore[index]
     merger = _Merger(row_keys, choose)
     merger.table(docs["ours"], docs, values, "", "", "")
-    return MergeResult(tomlkit.dumps(docs["ours"]), merger.conflicts)
+    text = tomlkit.dumps(docs["ours"])
+    if not merger.conflicts:
+        text = _with_both_layouts(base, ours, theirs, text)
+    return MergeResult(text, merger.conflicts)
+
+
+def _with_both_layouts(base: str, ours: str, theirs: str, merged: str) -> str:
+    """git's line merge when it is clean and says exactly what the field merge says: it also
+    keeps what theirs changed in comments and layout only, which the field merge ignores."""
+    lines, conflicts = merge_file_text(base, ours, theirs)
+    if conflicts:
+        return merged
+    by_lines, by_fields = _parse(lines), _parse(merged)
+    if by_lines is None or by_fields is None or not same(by_lines[0], by_fields[0]):
+        return merged
+    return lines
 
 
 def _textual(base: str, ours: str, theirs: str, choices: Mapping[str, Side] | Side) -> MergeResult:

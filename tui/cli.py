@@ -41,7 +41,11 @@ SubParsers = argparse._SubParsersAction
 
 # Modules that add sub-commands: each has ``register(sub, common)`` and sets
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
-EXTENSIONS: list[str] = ["tui.cli_export", "tui.cli_store"]
+EXTENSIONS: list[str] = [
+    "tui.cli_export",
+    "tui.cli_store",
+    "tui.cli_sync",
+]
 
 
 def _common() -> argparse.ArgumentParser:

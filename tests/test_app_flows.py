@@ -152,7 +152,7 @@ async def test_review_note_and_waiver_are_saved_as_one_commit_and_shown(cases_re
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press(*"数量待核实", "enter")
-        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+t")
         await pilot.pause()
         await pilot.press("enter")  # the first waivable rule
         await pilot.press(*"特色园区", "enter")

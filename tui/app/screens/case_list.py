@@ -42,6 +42,8 @@ COLUMNS = (
     Column("status", "状态"),
     Column("errors", "错误"),
     Column("warnings", "警告"),
+    Column("last_edited", "最后修改"),
+    Column("last_editor", "修改人"),
 )
 
 
@@ -76,7 +78,9 @@ class CaseListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
-        yield Input(placeholder="按编号、申报单位或园区筛选（Enter 打开第一个）", id="filter")
+        yield Input(
+            placeholder="筛选：编号、申报单位或园区（Enter 打开第一个，Esc 清除）", id="filter", compact=True
+        )
         with Horizontal(id="list-loading"):
             yield LoadingIndicator()
             yield Static("正在读取并检查案卷…", id="loading-text")
@@ -123,6 +127,8 @@ class CaseListScreen(Screen[None]):
                 status_word(s),
                 Text(str(s.errors), style="bold red" if s.errors else "dim"),
                 Text(str(s.warnings), style="yellow" if s.warnings else "dim"),
+                Text(_when(s.last_edited), style="dim"),
+                literal(s.last_editor or ""),
                 key=s.case_id,
             )
         broken = sum(1 for s in self.summaries if s.broken)
@@ -130,7 +136,7 @@ class CaseListScreen(Screen[None]):
         if broken:
             title += f" · {broken} 个文件损坏"
         arrow = "↓" if self.sort_reverse else "↑"
-        title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.app.cases_dir}"  # type: ignore[attr-defined]
+        title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.app.cases_dir.name}"  # type: ignore[attr-defined]
         self.query_one("#list-title", Static).update(Text(plain(title)))
 
     # --- filter, sort, open ------------------------------------------------------------------
@@ -212,6 +218,11 @@ class CaseListScreen(Screen[None]):
             SystemCommand("排序", "换一列排序或倒序 (s)", self.action_sort),
             SystemCommand("刷新列表", "重新读取并检查全部案卷 (r)", self.action_reload),
         ]
+
+
+def _when(iso: str | None) -> str:
+    """``2026-11-20T10:12:00+08:00`` → ``2026-11-20 10:12`` (the list has little room)."""
+    return iso[:16].replace("T", " ") if iso else ""
 
 
 def _sort_key(summary: CaseSummary, key: str) -> tuple[int, object]:

@@ -58,7 +58,7 @@ class ReasonScreen(ModalScreen[str | None]):
             )
             yield Static(Text("\n".join(shown)), classes="changes")
             yield Label("理由（可不填），Enter 保存，Esc 返回编辑：")
-            yield Input(id="reason", placeholder="如：按评审意见更正到账金额")
+            yield Input(id="reason", placeholder="如：按评审意见更正到账金额", compact=True)
 
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:

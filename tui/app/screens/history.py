@@ -265,7 +265,7 @@ class VersionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#version", DataTable)
-        table.add_column("字段", key="label")
+        table.add_column("字段", key="label", width=min(36, max(16, self.app.size.width // 3)))
         table.add_column("值", key="value")
         form: Form | None
         try:

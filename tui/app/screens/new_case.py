@@ -43,7 +43,7 @@ class NewCaseScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("新建案卷：输入编号（如 XH-2022-002），Enter 确定，Esc 取消")
-            yield Input(id="case-id", validators=[CaseIdValidator(self.taken)])
+            yield Input(id="case-id", validators=[CaseIdValidator(self.taken)], compact=True)
             yield Static("", id="case-id-problem", classes="problem")
 
     @on(Input.Changed, "#case-id")

@@ -43,8 +43,8 @@ class ReviewScreen(Screen[bool]):
         Binding("ctrl+s", "save", "保存评审", id="review.save", priority=True),
         Binding("escape", "back", "返回", id="review.back"),
         Binding("ctrl+n", "add_note", "批注", id="review.note"),
-        Binding("ctrl+w", "add_waiver", "豁免", id="review.waiver"),
-        Binding("ctrl+x", "toggle_resolved", "已解决", id="review.resolve"),
+        Binding("ctrl+t", "add_waiver", "豁免", id="review.waiver"),
+        Binding("ctrl+o", "toggle_resolved", "已解决", id="review.resolve"),
     ]
 
     def __init__(
@@ -81,10 +81,10 @@ class ReviewScreen(Screen[bool]):
             )
             yield Label("评审意见")
             yield TextArea(id="summary", soft_wrap=True)
-            yield Label("批注（ctrl+n 新建 · ctrl+x 标记已解决）")
+            yield Label("批注（ctrl+n 新建 · ctrl+o 标记已解决）")
             notes: DataTable[Text] = DataTable(id="notes", cursor_type="row")
             yield notes
-            yield Label("豁免（ctrl+w 新建；只有可豁免的规则）")
+            yield Label("豁免（ctrl+t 新建；只有可豁免的规则）")
             waivers: DataTable[Text] = DataTable(id="waivers", cursor_type="row")
             yield waivers
         yield Footer()
@@ -234,10 +234,10 @@ class ReviewScreen(Screen[bool]):
             SystemCommand("保存评审", "写入 reviews/<我>.toml 并提交 (ctrl+s)", self.action_save),
             SystemCommand("新建批注", "对某个字段写批注 (ctrl+n)", self.action_add_note),
             SystemCommand(
-                "批注已解决", "切换选中批注的已解决状态 (ctrl+x)", self.action_toggle_resolved
+                "批注已解决", "切换选中批注的已解决状态 (ctrl+o)", self.action_toggle_resolved
             ),
             SystemCommand(
-                "新建豁免", "豁免一条可豁免规则，须写理由 (ctrl+w)", self.action_add_waiver
+                "新建豁免", "豁免一条可豁免规则，须写理由 (ctrl+t)", self.action_add_waiver
             ),
         ]
 

@@ -41,7 +41,11 @@ SubParsers = argparse._SubParsersAction
 
 # Modules that add sub-commands: each has ``register(sub, common)`` and sets
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
-EXTENSIONS: list[str] = ["tui.cli_store"]
+EXTENSIONS: list[str] = [
+    "tui.cli_export",
+    "tui.cli_sync",
+    "tui.cli_store",
+]
 
 
 def _common() -> argparse.ArgumentParser:
@@ -256,8 +260,8 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    # Run the imported module's main: extensions raise ``tui.cli.CommandError``, which is not
-    # ``__main__.CommandError`` when this file runs as ``python -m tui.cli``.
+    # ``python -m tui.cli`` runs a second copy of this module; run the imported one, so that
+    # the CommandError raised by extension modules is the one main() catches.
     from tui.cli import main as _main
 
     raise SystemExit(_main())

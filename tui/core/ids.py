@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 PATENT_WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 PATENT_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
@@ -29,6 +30,7 @@ _EMAIL = re.compile(
 Problem = tuple[str, str]  # (rule ID, what is wrong and what right looks like)
 
 
+@lru_cache(maxsize=4096)  # the same numbers are checked by several rules
 def patent_check_char(digits: str) -> str:
     """The check character of a CN application number's 12 or 8 digits (10 is ``X``)."""
     weights = PATENT_WEIGHTS_12 if len(digits) == 12 else PATENT_WEIGHTS_8
@@ -67,6 +69,7 @@ def normalize_patent(text: str) -> str:
     return re.sub(r"\s+", "", text).upper().replace("．", ".")
 
 
+@lru_cache(maxsize=4096)  # the same numbers are checked by several rules
 def parse_patent(text: str) -> PatentNo | None:
     m = _PATENT.match(normalize_patent(text))
     if not m:

@@ -105,6 +105,8 @@ class SchemaWalk:
                         f"{self.label(where)}（{format_path(where)}）：表中没有这个键（可能是拼写错误）；"
                         f"可用的键：{known}",
                     )
+                elif _quiet_leaf(child, child_value):
+                    continue  # most values of a 36 KB case: skip the generator for nothing
                 else:
                     yield from self.walk(child, child_value, (*parts, key))
         elif kind == "array":
@@ -229,6 +231,31 @@ def _needs_rows(node: dict[str, Any]) -> bool:
         and node.get("items", {}).get("type") == "object"
         and node.get("minItems", 0) > 0
     )
+
+
+def _quiet_leaf(node: dict[str, Any], value: Any) -> bool:
+    """True when ``SchemaWalk.walk(node, value)`` would certainly find nothing (a fast path)."""
+    kind = node.get("type")
+    cls = type(value)
+    if cls is str:
+        return (
+            kind == "string"
+            and "format" not in node
+            and bool(value.strip())
+            and value in node.get("enum", (value,))
+        )
+    if cls is int:
+        low, high = node.get("minimum"), node.get("maximum")
+        return (
+            kind in ("integer", "number")
+            and (low is None or value >= low)
+            and (high is None or value <= high)
+        )
+    if cls is bool:
+        return kind == "boolean"
+    if cls is date:
+        return kind == "string" and node.get("format") == "date"
+    return False
 
 
 def _fill_hint(node: dict[str, Any]) -> str:

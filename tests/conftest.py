@@ -44,12 +44,24 @@ def anjuan(
     )
 
 
-@pytest.fixture
-def cases_repo(tmp_path: Path) -> Path:
-    """A cases repository holding a copy of the bundled samples, committed once."""
-    cases = tmp_path / "cases"
-    shutil.copytree(SAMPLES, cases)
+def _repo_of(cases: Path) -> Path:
     git(cases, "init", "-q", "-b", "main")
     git(cases, "add", "-A")
     git(cases, "commit", "-q", "--no-verify", "-m", "samples")
     return cases
+
+
+@pytest.fixture
+def cases_repo(tmp_path: Path) -> Path:
+    """A cases repository holding a copy of the spec's example case (XH-2022-001), committed once."""
+    cases = tmp_path / "cases"
+    shutil.copytree(EXAMPLE, cases / EXAMPLE.name)
+    return _repo_of(cases)
+
+
+@pytest.fixture
+def samples_repo(tmp_path: Path) -> Path:
+    """A cases repository holding a copy of every bundled sample in cases/, committed once."""
+    cases = tmp_path / "cases"
+    shutil.copytree(SAMPLES, cases)
+    return _repo_of(cases)

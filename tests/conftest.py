@@ -62,6 +62,6 @@ def cases_repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def samples_repo(tmp_path: Path) -> Path:
     """A cases repository holding a copy of every bundled sample in cases/, committed once."""
-    cases = tmp_path / "cases"
+    cases = tmp_path / "samples"
     shutil.copytree(SAMPLES, cases)
     return _repo_of(cases)

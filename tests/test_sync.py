@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import git
+from conftest import anjuan, git
 from sync_helpers import CASE, Machine, fsck_clean, office
 
 ROW3 = 'patent_no = "ZL201821453327.4"\nmethod = "许可"'
@@ -111,10 +111,12 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
     remote, (a, b) = office(tmp_path, "a", "b")
     a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
     a.edit('name = "陈晓"', 'name = "陈晓红"')
-    a.commit("a: mobile and contact")
+    a.edit("received_yuan = 150000", "received_yuan = 140000")
+    a.commit("a: mobile, contact, annex1 row 2")
     assert a.sync().returncode == 0
     b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
-    b.commit("b: mobile")
+    b.edit("received_yuan = 150000", "received_yuan = 130000")
+    b.commit("b: mobile, annex1 row 2")
     b_head, b_text = b.head(), b.text()
 
     done = b.sync()
@@ -132,15 +134,22 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
     assert listed.returncode == 1 and "applicant.lead.mobile" in listed.stdout
 
     done = b.sync("--take", "theirs", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"[2] {CASE}/case.toml:annex1[2].received_yuan（待选）" in done.stdout
+    assert "[1]" not in done.stdout and b.head() == b_head
+
+    done = b.sync("--take", "ours", f"{CASE}/case.toml:annex1[2].received_yuan")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "取 theirs" in done.stdout
+    assert "取 theirs" in done.stdout and "取 ours" in done.stdout
     body = git(b.path, "log", "-1", "--format=%B").stdout
     assert "applicant.lead.mobile 取 theirs" in body and "Anjuan-Login:" in body
+    assert "annex1[2].received_yuan 取 ours：130000" in body
     assert len(git(b.path, "log", "-1", "--format=%P").stdout.split()) == 2
     converged(remote, a, b)
     for m in (a, b):
         assert m.data()["applicant"]["lead"]["mobile"] == "13801230001"
         assert m.data()["applicant"]["contact"]["name"] == "陈晓红"
+        assert m.data()["annex1"][1]["received_yuan"] == 130000
     assert b.sync("--list").stdout.strip() == "没有待解决的同步冲突"
 
 
@@ -255,6 +264,11 @@ def test_plain_git_merge_marks_only_the_conflicting_field(tmp_path: Path) -> Non
     assert "received_yuan = 140000" in text  # the clean change is in, outside the markers
     git(b.path, "merge", "--abort")
     assert b.clean()
+
+
+def test_the_merge_driver_is_hidden_from_help() -> None:
+    done = anjuan("--help")
+    assert "sync" in done.stdout and "merge-driver" not in done.stdout
 
 
 def test_refuses_without_a_remote(cases_repo: Path) -> None:

@@ -42,7 +42,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--abandon", action="store_true", help="forget a sync waiting for choices")
     p.set_defaults(handler=cmd_sync)
 
-    p = sub.add_parser("merge-driver", parents=[common], help=argparse.SUPPRESS)
+    # No ``help=``: argparse then leaves it out of the command list (SUPPRESS would print).
+    p = sub.add_parser("merge-driver", parents=[common])
     p.add_argument("base")
     p.add_argument("ours")
     p.add_argument("theirs")
@@ -50,11 +51,11 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_merge_driver)
 
 
-def _print_conflicts(conflicts: list[object]) -> None:
+def _print_conflicts(conflicts: list[object], only_open: bool = False) -> None:
     from .core.sync import Conflict, describe
 
     items = [c for c in conflicts if isinstance(c, Conflict)]
-    for line in describe(items):
+    for line in describe(items, only_open):
         out(safe(line))
 
 
@@ -83,7 +84,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         state = core.choose(cases_dir, args.take, args.conflicts)
         if state.unresolved:
             out(f"已记录选择；还有 {len(state.unresolved)} 处冲突待选（未提交任何内容）：")
-            _print_conflicts(list(state.unresolved))
+            _print_conflicts(list(state.conflicts), only_open=True)
             return EXIT_FINDINGS
         out("所有冲突都已选定，继续同步……")
     result = core.sync(cases_dir, getattr(args, "as_name", None), args.remote)

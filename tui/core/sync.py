@@ -493,10 +493,13 @@ def _merge_message(
     return "\n".join(lines) + "\n"
 
 
-def describe(conflicts: Iterable[Conflict]) -> list[str]:
-    """Lines that list conflicts per field (numbered from 1), for the CLI."""
+def describe(conflicts: Iterable[Conflict], only_open: bool = False) -> list[str]:
+    """Lines that list conflicts per field, numbered from 1 in the whole list (the numbers
+    ``choose`` takes), for the CLI."""
     out = []
     for n, c in enumerate(conflicts, 1):
+        if only_open and c.choice is not None:
+            continue
         mark = f"已选 {c.choice}" if c.choice else "待选"
         out.append(f"[{n}] {c.where}（{mark}）")
         out.append(f"    本地 ours:   {c.ours}")

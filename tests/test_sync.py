@@ -121,7 +121,7 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
 
     done = b.sync()
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"{CASE}/case.toml:applicant.lead.mobile" in done.stdout
+    assert f"[1] {CASE}/case.toml:applicant.lead.mobile（待选）  项目负责人 手机" in done.stdout
     assert '本地 ours:   "13801230002"' in done.stdout
     assert '远端 theirs: "13801230001"' in done.stdout
     assert '原值 base:   "13801234567"' in done.stdout
@@ -135,7 +135,10 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
 
     done = b.sync("--take", "theirs", "1")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"[2] {CASE}/case.toml:annex1[2].received_yuan（待选）" in done.stdout
+    assert (
+        f"[2] {CASE}/case.toml:annex1[2].received_yuan（待选）  附件1 第2行 实际到账（元）"
+        in done.stdout
+    )
     assert "[1]" not in done.stdout and b.head() == b_head
 
     done = b.sync("--take", "ours", f"{CASE}/case.toml:annex1[2].received_yuan")
@@ -167,7 +170,7 @@ def test_deleted_row_against_edited_row_is_a_conflict(tmp_path: Path) -> None:
 
     done = b.sync()
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"{CASE}/case.toml:annex1[3]" in done.stdout
+    assert f"{CASE}/case.toml:annex1[3]（待选）  附件1 第3行" in done.stdout
     assert "远端 theirs: （无）" in done.stdout
     assert b.clean()
     done = b.sync("--take", "ours")  # keep the edited row

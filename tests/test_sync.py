@@ -149,6 +149,8 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
     assert "annex1[2].received_yuan 取 ours：130000" in body
     assert len(git(b.path, "log", "-1", "--format=%P").stdout.split()) == 2
     converged(remote, a, b)
+    expected = b_text.replace('mobile = "13801230002"', 'mobile = "13801230001"')
+    assert b.text() == expected.replace('name = "陈晓"', 'name = "陈晓红"')  # byte for byte
     for m in (a, b):
         assert m.data()["applicant"]["lead"]["mobile"] == "13801230001"
         assert m.data()["applicant"]["contact"]["name"] == "陈晓红"
@@ -331,3 +333,33 @@ def test_sync_merges_by_field_in_a_clone_where_init_never_ran(tmp_path: Path) ->
     converged(remote, a, b)
     lead = b.data()["applicant"]["lead"]
     assert (lead["mobile"], lead["landline"]) == ("13801230001", "010-62340000")
+
+
+def test_a_broken_file_merges_by_lines_and_whole_files_conflict_as_one(tmp_path: Path) -> None:
+    remote, (a, b) = office(tmp_path, "a", "b")
+    broken = "XH-2022-004/case.toml"
+    review = "XH-2022-003/reviews/wang.fang.toml"
+    attachment = f"{CASE}/attachments/2023-01-01-回单.pdf"
+    # a repairs the hand-broken quote; b edits a line further down the same broken file.
+    a.edit("运营管理有限公司   # 申报单位名称", '运营管理有限公司"   # 申报单位名称', broken)
+    a.write(attachment, "%PDF a's scan\n")
+    git(a.path, "rm", "-q", review)
+    a.commit("a: repair, attachment, withdraw review")
+    assert a.sync().returncode == 0
+    b.edit('legal_rep = "周明远"', 'legal_rep = "周明达"', broken)
+    b.write(attachment, "%PDF b's scan\n")
+    b.edit("score = ", "score = 1", review)
+    b.commit("b: legal rep, attachment, review score")
+    done = b.sync()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert broken not in done.stdout  # merged by lines, cleanly
+    assert f"{attachment}（待选）" in done.stdout and f"{review}（待选）" in done.stdout
+    assert b.clean()
+    assert b.sync("--take", "theirs", attachment).returncode == 1
+    done = b.sync("--take", "ours", review)
+    assert done.returncode == 0, done.stdout + done.stderr
+    converged(remote, a, b)
+    text = (b.path / broken).read_text(encoding="utf-8")
+    assert '运营管理有限公司"   # 申报单位名称' in text and 'legal_rep = "周明达"' in text
+    assert (a.path / attachment).read_text(encoding="utf-8") == "%PDF a's scan\n"
+    assert (a.path / review).exists()

@@ -480,7 +480,10 @@ def _settle(
 ) -> tuple[list[Conflict], bytes | None]:
     """The conflicts of one file (with any choices already made) and its merged bytes when
     every conflict has a choice (None: the file is deleted)."""
-    blobs = {n: repo.git.cat_file("blob", sha, stdout_as_string=False) for n, sha in stages.items()}
+    blobs = {
+        n: repo.git.cat_file("blob", sha, stdout_as_string=False, strip_newline_in_stdout=False)
+        for n, sha in stages.items()
+    }
     if _is_case_file(path) and 2 in blobs and 3 in blobs:
         merged = merge_case_file(path, blobs.get(1, b""), blobs[2], blobs[3])
         form = _form_of(path, blobs[2], blobs[3]) if merged.conflicts else None

@@ -297,6 +297,14 @@ def test_rejected_push_is_reported_and_local_work_kept(tmp_path: Path) -> None:
     assert a.head() == head and a.clean() and fsck_clean(a.path)
 
 
+def test_an_unreachable_remote_is_reported(tmp_path: Path) -> None:
+    remote, (a,) = office(tmp_path, "a")
+    remote.rename(tmp_path / "moved.git")
+    done = a.sync()
+    assert done.returncode == 2
+    assert "无法连接远端 origin" in done.stderr
+
+
 def test_refuses_with_uncommitted_changes(tmp_path: Path) -> None:
     _remote, (a,) = office(tmp_path, "a")
     a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
@@ -354,6 +362,8 @@ def test_a_broken_file_merges_by_lines_and_whole_files_conflict_as_one(tmp_path:
     assert done.returncode == 1, done.stdout + done.stderr
     assert broken not in done.stdout  # merged by lines, cleanly
     assert f"{attachment}（待选）" in done.stdout and f"{review}（待选）" in done.stdout
+    theirs = git(a.path, "rev-parse", "HEAD").stdout.strip()
+    assert f"git show {theirs[:12]}:{attachment}" in done.stdout
     assert b.clean()
     assert b.sync("--take", "theirs", attachment).returncode == 1
     done = b.sync("--take", "ours", review)

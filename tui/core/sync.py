@@ -254,6 +254,7 @@ class SyncResult:
     conflicts: list[Conflict] = field(default_factory=list)
     resolved: list[Conflict] = field(default_factory=list)
     pushed: bool = False
+    theirs: str | None = None  # the remote's commit that was merged (or tried)
 
 
 def _upstream(repo: git.Repo, remote: str | None) -> tuple[str, str]:
@@ -464,7 +465,7 @@ def _merge(
             _abort(repo, head)
             state = SyncState(remote, branch, head, theirs, found)
             _save_state(repo, state)
-            return SyncResult("conflicts", remote, branch, head, found, resolved)
+            return SyncResult("conflicts", remote, branch, head, found, resolved, theirs=theirs)
         message = _merge_message(remote, branch, theirs, resolved, who)
         repo.git.commit("--no-verify", "-q", "-m", message, env=env)
         committed = True
@@ -472,7 +473,9 @@ def _merge(
         if not committed and (Path(repo.git_dir) / "MERGE_HEAD").exists():
             _abort(repo, head)
     _save_state(repo, None)
-    return SyncResult("merged", remote, branch, repo.head.commit.hexsha, [], resolved)
+    return SyncResult(
+        "merged", remote, branch, repo.head.commit.hexsha, [], resolved, theirs=theirs
+    )
 
 
 def _settle(
@@ -542,7 +545,9 @@ def _merge_message(
     return "\n".join(lines) + "\n"
 
 
-def describe(conflicts: Iterable[Conflict], only_open: bool = False) -> list[str]:
+def describe(
+    conflicts: Iterable[Conflict], only_open: bool = False, theirs: str | None = None
+) -> list[str]:
     """Lines that list conflicts per field, numbered from 1 in the whole list (the numbers
     ``choose`` takes), for the CLI."""
     out = []
@@ -554,4 +559,6 @@ def describe(conflicts: Iterable[Conflict], only_open: bool = False) -> list[str
         out.append(f"    本地 ours:   {c.ours}")
         out.append(f"    远端 theirs: {c.theirs}")
         out.append(f"    原值 base:   {c.base}")
+        if c.kind == "file" and theirs:
+            out.append(f"    查看两边：git show HEAD:{c.file}    git show {theirs[:12]}:{c.file}")
     return out

@@ -282,3 +282,34 @@ def test_cli_shows_control_characters_as_codes(cases_repo: Path) -> None:
     assert "\x1b" not in result.stdout and "\\x1b" in result.stdout
     widths = {wcwidth.wcswidth(line) for line in result.stdout.splitlines()}
     assert len(widths) == 1
+
+
+def test_all_as_csv_and_xlsx_stack_the_sections(sample: dict[str, Any], form: Any) -> None:
+    text = export_table(sample, form, "all", "csv")
+    assert isinstance(text, str)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    firsts = [r[0] for r in rows if r]
+    assert firsts.index("一、申报单位基本信息") < firsts.index("附件2：专利技术需求清单")
+    assert firsts.count("一、申报单位基本信息") == 1
+    content = export_table(sample, form, "all", "xlsx")
+    assert isinstance(content, bytes)
+    ws = _sheet(content)
+    column_a = [c.value for c in ws["A"]]
+    assert "四、经费预算（成本测算）" in column_a and "合计" in column_a
+
+
+@pytest.mark.parametrize("fmt", ["simple_grid", "psql", "rounded_outline"])
+def test_every_table_of_all_lines_up(sample: dict[str, Any], form: Any, fmt: str) -> None:
+    text = export_table(sample, form, "all", fmt)
+    assert isinstance(text, str)
+    tables = [lines for lines in _table_lines(text) if lines[0][:1] in ("┌", "+", "╭")]
+    assert len(tables) == 13  # 案卷, 一, 二 (7 tables), 三, 四, 附件1, 附件2
+    for lines in tables:
+        widths = {wcwidth.wcswidth(line) for line in lines}
+        assert len(widths) == 1 and widths.pop() <= 120, lines
+
+
+def test_cli_refuses_a_broken_case(cases_repo: Path) -> None:
+    (cases_repo / "XH-2022-001" / "case.toml").write_text("x = = 1\n", encoding="utf-8")
+    result = _export_cli(cases_repo, "annex1")
+    assert result.returncode == 2 and "无法读取" in result.stderr and "第1行" in result.stderr

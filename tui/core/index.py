@@ -1,20 +1,40 @@
-"""One summary per case for the case list and ``anjuan summary``.
+"""One summary per case for the case list and ``anjuan summary``, without re-reading every case.
 
-First version: reads and validates every case each time. Issue 6 replaces the inside with
-an index keyed by git blob ids (kept outside the tracked tree, rebuilt for what changed,
-never trusted over the files); the signature stays.
+Parsing and checking 1,000 cases of 36 KB takes seconds, so summaries are kept in an index
+outside the tracked tree (``<git dir>/anjuan/index-<key>.json``). Each entry is keyed by
+what its summary depends on: the git blob ids of ``case.toml`` and of every
+``reviews/*.toml``, and the names of the files in the case folder (evidence rules check
+that files exist). The index file as a whole is keyed by the code and schema files and by
+``today`` (date rules). Blob ids come from one ``git ls-files`` call; a file that differs
+from git's index (edited, new, ignored) is hashed from its bytes, so the index is never
+trusted over the file. A corrupt, stale or foreign index is rebuilt, never believed.
+
+Last editor and time of each case come from one ``git log`` call, cached by HEAD and
+extended incrementally when HEAD moves forward.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
-from .case import read_case
+from .case import blob_id, read_case
+from .findings import CASE_FILE
 from .repo import list_case_ids
+from .review import REVIEWS_DIR
+from .schema import schema_dir
 from .validate import CaseReport, validate_case
+
+INDEX_FORMAT = 2
+INDEX_DIR = "anjuan"
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,8 @@ class CaseSummary:
     decisions: tuple[str, ...]
     mean_score: Decimal | None
     version: str | None
+    last_editor: str | None = None  # author of the last commit that changed case.toml
+    last_edited: str | None = None  # its author date, ISO 8601 with offset
 
 
 def summarize(report: CaseReport) -> CaseSummary:
@@ -77,5 +99,318 @@ def summarize(report: CaseReport) -> CaseSummary:
 
 def case_summaries(cases_dir: Path, today: date | None = None) -> list[CaseSummary]:
     """A summary of every case in the directory, in name order. Never raises for a bad file."""
+    today = today or date.today()
     ids, _skipped = list_case_ids(cases_dir)
-    return [summarize(validate_case(read_case(cases_dir / cid, cid), today)) for cid in ids]
+    git = _GitView.of(cases_dir)
+    if git is None:
+        return [_fresh(cases_dir, cid, today) for cid in ids]
+    index_key = _index_key(today)
+    path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
+    stored = _load(path, index_key)
+    old_cases: dict[str, Any] = stored.get("cases", {})
+    new_cases: dict[str, Any] = {}
+    out: list[CaseSummary] = []
+    for cid in ids:
+        key = _case_key(cases_dir, cid, git)
+        entry = old_cases.get(cid)
+        summary = _decode(entry.get("summary")) if isinstance(entry, dict) else None
+        if (
+            key is None or summary is None or summary.case_id != cid or entry.get("key") != key  # type: ignore[union-attr]
+        ):
+            summary = _fresh(cases_dir, cid, today)
+        if key is not None:
+            new_cases[cid] = {"key": key, "summary": _encode(summary)}
+        out.append(summary)
+    log = _editors(cases_dir, git, stored.get("log"))
+    edits: dict[str, list[str]] = log["cases"]
+    out = [
+        replace(s, last_editor=edits[s.case_id][0], last_edited=edits[s.case_id][1])
+        if s.case_id in edits
+        else s
+        for s in out
+    ]
+    fresh = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
+    if fresh != stored:
+        _save(path, fresh)
+    return out
+
+
+def _fresh(cases_dir: Path, cid: str, today: date) -> CaseSummary:
+    return summarize(validate_case(read_case(cases_dir / cid, cid), today))
+
+
+# --- what git knows ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GitView:
+    """Blob ids of the files git tracks under the cases folder, and those it says differ."""
+
+    git_dir: Path
+    head: str | None
+    blobs: dict[str, str]  # path relative to the cases folder -> blob id in git's index
+    dirty: frozenset[str]  # changed, deleted or untracked in the working tree
+
+    @classmethod
+    def of(cls, cases_dir: Path) -> _GitView | None:
+        where = _git(cases_dir, "rev-parse", "--absolute-git-dir", "--verify", "-q", "HEAD")
+        if where is None or where[0] not in (0, 1):
+            return None
+        lines = where[1].splitlines()
+        if not lines:
+            return None
+        head = lines[1].strip() if where[0] == 0 and len(lines) > 1 else None
+        # -s: blob id of each tracked file; -m -d -o -t: tagged lines for the ones that differ.
+        listed = _git(
+            cases_dir, "ls-files", "-z", "-s", "-m", "-d", "-o", "-t", "--exclude-standard"
+        )
+        if listed is None or listed[0] != 0:
+            return None
+        blobs: dict[str, str] = {}
+        dirty: set[str] = set()
+        for record in listed[1].split("\0"):
+            if len(record) < 3:
+                continue
+            tag, rest = record[0], record[2:]
+            if tag == "?":
+                dirty.add(rest)
+                continue
+            meta, _tab, name = rest.partition("\t")
+            if tag == "H":
+                parts = meta.split()
+                if len(parts) == 3 and parts[2] == "0":
+                    blobs[name] = parts[1]
+                else:
+                    dirty.add(name)  # not a plain staged file (e.g. a merge conflict)
+            else:
+                dirty.add(name)
+        return cls(Path(lines[0].strip()), head, blobs, frozenset(dirty))
+
+    def blob(self, cases_dir: Path, rel: str) -> str | None:
+        """The blob id of the file as it is now on disk (None when it cannot be read)."""
+        known = self.blobs.get(rel)
+        if known is not None and rel not in self.dirty:
+            return known
+        try:
+            with open(cases_dir / rel, "rb") as fh:
+                return blob_id(fh.read())
+        except OSError:
+            return None
+
+
+def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        )
+    except OSError:
+        return None
+    return done.returncode, done.stdout.decode("utf-8", "surrogateescape")
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+_CODE_KEY: str | None = None
+
+
+def _index_key(today: date) -> str:
+    """What makes every summary stale: the code, the schema files, the date rules compare with."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        digest = hashlib.sha256(str(INDEX_FORMAT).encode())
+        digest.update(",".join(f.name for f in fields(CaseSummary)).encode())
+        core = Path(__file__).resolve().parent
+        for source in sorted(core.rglob("*.py")):
+            digest.update(source.relative_to(core).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes())
+        _CODE_KEY = digest.hexdigest()
+    digest = hashlib.sha256(_CODE_KEY.encode())
+    folder = schema_dir()
+    with contextlib.suppress(OSError):
+        for schema in sorted(folder.glob("*.json")):
+            digest.update(schema.name.encode() + b"\0" + schema.read_bytes())
+    digest.update(today.isoformat().encode())
+    return digest.hexdigest()
+
+
+def _case_key(cases_dir: Path, cid: str, git: _GitView) -> str | None:
+    """The blob ids and file names that a case's summary depends on; None: do not cache."""
+    names: list[str] = []
+    folder = os.path.join(cases_dir, cid)
+    cut = len(folder) + 1
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.is_symlink():
+                return None  # evidence through a link depends on files outside: always check
+            if entry.is_dir():
+                stack.append(entry.path)
+            else:
+                names.append(entry.path[cut:].replace(os.sep, "/"))
+    names.sort()
+    parts = []
+    for name in names:
+        if name == CASE_FILE or (name.startswith(f"{REVIEWS_DIR}/") and name.endswith(".toml")):
+            blob = git.blob(cases_dir, f"{cid}/{name}")
+            if blob is None:
+                return None
+            parts.append(f"{name}\0{blob}")
+        else:
+            parts.append(name)
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# --- last editor per case ---------------------------------------------------------------------
+
+
+def _editors(cases_dir: Path, git: _GitView, cached: object) -> dict[str, Any]:
+    """{"head": sha, "cases": {case_id: [author, ISO date]}} of the last commit to each case.toml."""
+    if git.head is None:
+        return {"head": None, "cases": {}}
+    old: dict[str, list[str]] = {}
+    since: str | None = None
+    if (
+        isinstance(cached, dict)
+        and isinstance(cached.get("head"), str)
+        and isinstance(cached.get("cases"), dict)
+        and all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+            for v in cached["cases"].values()
+        )
+    ):
+        if cached["head"] == git.head:
+            return cached
+        ancestor = _git(cases_dir, "merge-base", "--is-ancestor", cached["head"], git.head)
+        if ancestor is not None and ancestor[0] == 0:
+            old, since = dict(cached["cases"]), cached["head"]
+    revs = f"{since}..{git.head}" if since else git.head
+    done = _git(
+        cases_dir,
+        "log",
+        "--no-renames",
+        "--relative",
+        "--name-only",
+        "--format=%x01%an%x1f%aI",
+        revs,
+        "--",
+        ".",
+    )
+    if done is None or done[0] != 0:
+        return {"head": None, "cases": {}}
+    newer: dict[str, list[str]] = {}
+    who: list[str] | None = None
+    for line in done[1].split("\n"):
+        if line.startswith("\x01"):
+            name, _sep, when = line[1:].partition("\x1f")
+            who = [name, when]
+        elif who is not None and line.endswith(f"/{CASE_FILE}") and line.count("/") == 1:
+            newer.setdefault(line.split("/", 1)[0], who)
+    return {"head": git.head, "cases": {**old, **newer}}
+
+
+# --- the index file ---------------------------------------------------------------------------
+
+
+def _load(path: Path, index_key: str) -> dict[str, Any]:
+    """The stored index if it is whole and for this key; else empty (it will be rebuilt)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    check, _nl, body = raw.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != check:
+        return {}
+    try:
+        stored = json.loads(body)
+    except ValueError:
+        return {}
+    if (
+        not isinstance(stored, dict)
+        or stored.get("format") != INDEX_FORMAT
+        or stored.get("key") != index_key
+        or not isinstance(stored.get("cases"), dict)
+    ):
+        return {}
+    return stored
+
+
+def _save(path: Path, index: dict[str, Any]) -> None:
+    """Write the index atomically; other days' and versions' indexes are removed. Best effort."""
+    from .store import atomic_write
+
+    body = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        for other in path.parent.glob("index-*.json"):
+            if other != path:
+                other.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only repository still shows the list, just without the speed-up
+
+
+_FIELDS = [f.name for f in fields(CaseSummary)]
+
+
+def _encode(summary: CaseSummary) -> list[Any]:
+    values: list[Any] = []
+    for name in _FIELDS:
+        value = getattr(summary, name)
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        values.append(value)
+    return values
+
+
+def _decode(raw: object) -> CaseSummary | None:
+    """A summary from its stored form, or None if anything in it is not what it should be."""
+    if not isinstance(raw, list) or len(raw) != len(_FIELDS):
+        return None
+    v = dict(zip(_FIELDS, raw, strict=True))
+
+    def text(x: object) -> bool:
+        return isinstance(x, str)
+
+    def whole(x: object) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    def number(x: object) -> Decimal | None:
+        try:
+            return Decimal(x) if isinstance(x, str) else None
+        except InvalidOperation:
+            return None
+
+    ok = (
+        all(text(v[k]) for k in ("case_id", "applicant", "park", "status"))
+        and whole(v["errors"])
+        and whole(v["warnings"])
+        and isinstance(v["broken"], bool)
+        and all(v[k] is None or whole(v[k]) for k in ("enterprises", "smes"))
+        and all(v[k] is None or number(v[k]) is not None for k in ("requested_wan", "mean_score"))
+        and isinstance(v["decisions"], list)
+        and all(text(d) for d in v["decisions"])
+        and all(v[k] is None or text(v[k]) for k in ("version", "last_editor", "last_edited"))
+    )
+    if not ok:
+        return None
+    return CaseSummary(
+        **{
+            **v,
+            "requested_wan": number(v["requested_wan"]),
+            "mean_score": number(v["mean_score"]),
+            "decisions": tuple(v["decisions"]),
+            "last_editor": None,
+            "last_edited": None,
+        }
+    )

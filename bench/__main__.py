@@ -1,0 +1,313 @@
+"""``python -m bench [--quick] [--json]``: each figure against a baseline measured in this run.
+
+Generates fictitious cases into a temporary git repository, measures, prints a table (or
+one JSON object ``{name: {"value", "baseline", "ratio", "unit", "goal", "note"}}``), and
+removes the repository. Benchmarks are not tests: nothing here fails on a slow figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .cases import write_cases
+
+TODAY = date(2026, 11, 27)
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench Person",
+    "GIT_AUTHOR_EMAIL": "bench@example.cn",
+    "GIT_COMMITTER_NAME": "Bench Person",
+    "GIT_COMMITTER_EMAIL": "bench@example.cn",
+}
+GOALS = {
+    "open_list": 1.5,
+    "open_case": 2.0,
+    "keystroke": 1.5,
+    "save": 1.5,
+    "validate_all": 1.5,
+    "log": 3.0,
+    "export_all": 1.5,
+    "memory_list": 2.0,
+}
+NOT_BUILT = "n/a (not built yet)"
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    value: float | None = None
+    baseline: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def to_json(self) -> dict[str, Any]:
+        ratio = self.ratio
+        return {
+            "value": None if self.value is None else round(self.value, 6),
+            "baseline": None if self.baseline is None else round(self.baseline, 6),
+            "ratio": None if ratio is None else round(ratio, 3),
+            "unit": self.unit,
+            "goal": GOALS.get(self.name),
+            "note": self.note,
+        }
+
+
+@dataclass
+class Setup:
+    cases: Path
+    ids: list[str]
+    repeat: int
+    rows: int
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return done.stdout
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` runs (the machine is shared; the minimum is the least noisy)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def validate_all(s: Setup) -> Figure:
+    from tui.core.validate import validate_dir
+
+    def ours() -> None:
+        validate_dir(s.cases, s.ids, TODAY)
+
+    def baseline() -> None:
+        for cid in s.ids:
+            tomllib.loads((s.cases / cid / "case.toml").read_text(encoding="utf-8"))
+
+    ours()  # forms and caches loaded once, as in any run
+    return Figure(
+        "validate_all",
+        "s",
+        best(ours, s.repeat),
+        best(baseline, s.repeat),
+        f"{len(s.ids)} cases: validate_dir vs tomllib.loads",
+    )
+
+
+def _probe(*args: str) -> tuple[float, dict[str, Any]]:
+    """Wall time from spawn to the probe's ready line, and what it reported."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.probe", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    _out, err = proc.communicate(timeout=600)
+    if not line.strip():
+        raise RuntimeError(f"probe {args[0]} failed: {err.strip()[-2000:]}")
+    return elapsed, json.loads(line)
+
+
+def open_list_and_memory(s: Setup) -> list[Figure]:
+    from tui.core.index import case_summaries
+
+    summaries = case_summaries(s.cases, TODAY)  # the index, as a previous start left it
+    rows = [["编号", "申报单位", "园区", "状态", "错误", "警告"]] + [
+        [x.case_id, x.applicant, x.park, x.status, str(x.errors), str(x.warnings)]
+        for x in summaries
+    ]
+    rows_file = s.cases.parent / "rows.json"
+    rows_file.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    app_args = ("list-app", str(s.cases), TODAY.isoformat(), str(len(s.ids)))
+    app_runs = [_probe(*app_args) for _ in range(s.repeat)]
+    bare_runs = [_probe("list-bare", str(rows_file)) for _ in range(s.repeat)]
+    stand_in = app_runs[0][1].get("stand_in", False)
+    what = (
+        "stand-in (tui.app not on main yet): the index + a DataTable of its summaries"
+        if stand_in
+        else "anjuan's case list"
+    )
+    figures = [
+        Figure(
+            "open_list",
+            "s",
+            min(t for t, _ in app_runs),
+            min(t for t, _ in bare_runs),
+            f"{len(s.ids)} cases, warm index; {what} vs bare DataTable; spawn to ready, headless",
+        ),
+        Figure(
+            "memory_list",
+            "MB",
+            min(r["maxrss_kb"] for _, r in app_runs) / 1024,
+            min(r["maxrss_kb"] for _, r in bare_runs) / 1024,
+            f"peak RSS (ru_maxrss) of the same processes; {what}",
+        ),
+    ]
+    git_dir = Path(git(s.cases, "rev-parse", "--absolute-git-dir").strip())
+    shutil.rmtree(git_dir / "anjuan", ignore_errors=True)
+    cold, _ = _probe(*app_args)
+    figures.append(
+        Figure(
+            "open_list_cold",
+            "s",
+            cold,
+            figures[0].baseline,
+            "no index yet (first start, or first start of a day): every case read and checked",
+        )
+    )
+    return figures
+
+
+def save(s: Setup) -> Figure:
+    from tui.core import store
+
+    save_case = getattr(store, "save_case", None)
+    if save_case is None:
+        return Figure("save", "s", note=NOT_BUILT)
+    from tui.core.case import read_case
+
+    cid = s.ids[0]
+    counter = iter(range(1000, 100_000))
+
+    def ours() -> None:
+        case = read_case(s.cases / cid, cid)
+        assert case.data is not None
+        case.data["foundation"]["high_tech"] = next(counter)
+        save_case(s.cases, cid, case.data, expected_version=case.version, today=TODAY)
+
+    path = s.cases / s.ids[1] / "case.toml"
+
+    def baseline() -> None:
+        text = path.read_text(encoding="utf-8")
+        start = text.index("high_tech = ")
+        end = text.index("\n", start)
+        path.write_text(f"{text[:start]}high_tech = {next(counter)}{text[end:]}", "utf-8")
+        git(s.cases, "commit", "-q", "--no-verify", "-m", "high_tech", "--", str(path))
+
+    ours()
+    return Figure(
+        "save",
+        "s",
+        best(ours, s.repeat),
+        best(baseline, s.repeat),
+        "one field: validate + write + commit vs editing the line and git commit",
+    )
+
+
+def not_built(name: str, unit: str, what: str) -> Callable[[Setup], Figure]:
+    def figure(_s: Setup) -> Figure:
+        return Figure(name, unit, note=f"{NOT_BUILT}: {what}")
+
+    return figure
+
+
+BENCHMARKS: list[Callable[[Setup], Figure | list[Figure]]] = [
+    open_list_and_memory,
+    not_built("open_case", "s", "the case editor (tui/app) has not landed on main"),
+    not_built("keystroke", "ms", "the case editor (tui/app) has not landed on main"),
+    save,
+    validate_all,
+    not_built("log", "s", "the field-level log (store helper) has not landed on main"),
+    not_built("export_all", "s", "the export functions (export helper) have not landed on main"),
+]
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def make_repo(root: Path, count: int, rows: int) -> Setup:
+    cases = root / "cases"
+    cases.mkdir(parents=True)
+    ids = write_cases(cases, count, rows)
+    git(cases, "init", "-q", "-b", "main")
+    git(cases, "add", "-A")
+    git(cases, "commit", "-q", "--no-verify", "-m", "fictitious cases")
+    return Setup(cases, ids, 1, rows)
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        f"{'benchmark':<15} {'value':>11} {'baseline':>11} {'ratio':>7} {'goal':>6}  note",
+        "-" * 100,
+    ]
+    for f in figures:
+        goal = GOALS.get(f.name)
+        if f.value is None:
+            lines.append(f"{f.name:<15} {'':>11} {'':>11} {'':>7} {goal or '':>6}  {f.note}")
+            continue
+        ratio = f.ratio
+        mark = "" if goal is None or ratio is None else (" ok" if ratio <= goal else " MISS")
+        lines.append(
+            f"{f.name:<15} {f.value:>9.4f}{f.unit:>2} {f.baseline or 0:>9.4f}{f.unit:>2} "
+            f"{ratio or 0:>7.2f} {goal or '—':>6}{mark}  {f.note}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="200 cases instead of 1,000")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--cases", type=int, help=argparse.SUPPRESS)  # tiny runs for tests
+    parser.add_argument("--rows", type=int, default=60, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    count = args.cases or (200 if args.quick else 1000)
+    repeat = args.repeat or (3 if args.quick else 5)
+    work = Path(tempfile.mkdtemp(prefix="anjuan-bench-"))
+    try:
+        setup = make_repo(work, count, args.rows)
+        setup.repeat = repeat
+        figures: list[Figure] = []
+        for bench in BENCHMARKS:
+            got = bench(setup)
+            new = got if isinstance(got, list) else [got]
+            figures.extend(new)
+            if not args.json:
+                for figure in new:
+                    print(table([figure]).splitlines()[-1], file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps({f.name: f.to_json() for f in figures}, ensure_ascii=False, indent=1))
+    else:
+        print(f"{count} cases of {args.rows} rows per annex, best of {repeat}, {date.today()}")
+        print(table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 import wcwidth
 from conftest import EXAMPLE, anjuan, git
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.core.case import read_case
 from tui.core.export import (
@@ -22,6 +24,7 @@ from tui.core.export import (
     TABLES,
     TEXT_FORMATS,
     export_table,
+    wrap_line,
 )
 from tui.core.schema import load_form
 
@@ -313,3 +316,24 @@ def test_cli_refuses_a_broken_case(cases_repo: Path) -> None:
     (cases_repo / "XH-2022-001" / "case.toml").write_text("x = = 1\n", encoding="utf-8")
     result = _export_cli(cases_repo, "annex1")
     assert result.returncode == 2 and "无法读取" in result.stderr and "第1行" in result.stderr
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("北京某理工大学有限公司（）、，abcXYZ019 -/.")), max_size=80
+    ),
+    width=st.integers(min_value=2, max_value=40),
+)
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: int) -> None:
+    lines = wrap_line(text, width)
+    assert all(wcwidth.wcswidth(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_wrap_breaks_english_at_spaces_and_chinese_anywhere() -> None:
+    assert wrap_line("Holdings Limited, Beijing Branch", 18) == [
+        "Holdings Limited,",
+        "Beijing Branch",
+    ]
+    assert wrap_line("北京云杉数据科技有限公司", 8) == ["北京云杉", "数据科技", "有限公司"]
+    assert wrap_line("北京ABC数据科技", 6) == ["北京AB", "C数据", "科技"]

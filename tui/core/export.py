@@ -449,8 +449,12 @@ def wrap_line(line: str, width: int) -> list[str]:
     Breaks anywhere in Chinese, at a space in other text. Written here because
     ``wcwidth.wrap`` (graphemes, escape sequences) cost twice what tabulate does.
     """
-    if display_width(line) <= width:
+    total = display_width(line)
+    if total <= width:
         return [line]
+    if total == 2 * len(line):  # all Chinese: cut every width // 2 characters
+        step = max(width // 2, 1)
+        return [line[i : i + step] for i in range(0, len(line), step)]
     out: list[str] = []
     cur: list[str] = []
     cur_w = 0

@@ -337,3 +337,39 @@ def test_wrap_breaks_english_at_spaces_and_chinese_anywhere() -> None:
     ]
     assert wrap_line("北京云杉数据科技有限公司", 8) == ["北京云杉", "数据科技", "有限公司"]
     assert wrap_line("北京ABC数据科技", 6) == ["北京AB", "C数据", "科技"]
+
+
+@pytest.mark.parametrize("case_id", ["XH-2022-001", "XH-2022-002", "XH-2022-003"])
+def test_every_sample_exports_in_every_format(form: Any, case_id: str) -> None:
+    data = read_case(EXAMPLE.parent / case_id).data
+    assert data is not None
+    for table in TABLES:
+        for fmt in FORMATS:
+            assert export_table(data, form, table, fmt)
+
+
+def test_values_of_the_wrong_type_are_shown_not_fatal(sample: dict[str, Any], form: Any) -> None:
+    """A hand-edited draft may hold anything; the export shows it as it is and sums what adds up."""
+    data = dict(sample)
+    data["budget"] = [
+        {"item": "需求库", "amount_wan": "八万"},
+        {"item": ["a", "b"], "amount_wan": Decimal("8")},
+        "not a row",
+        {"item": "托管", "amount_wan": True},
+    ]
+    data["targets"] = ["not", "a", "table"]
+    data["foundation"] = {**sample["foundation"], "valid_patents": 3, "demand": {"x": 1}}
+    for table in TABLES:
+        for fmt in ("simple_grid", "csv", "xlsx", "html"):
+            assert export_table(data, form, table, fmt)
+    text = export_table(data, form, "budget", "csv")
+    assert isinstance(text, str)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][3] == "八万" and rows[-1] == ["合计", "", "", "8"]
+
+
+def test_html_escapes_the_case_text(sample: dict[str, Any], form: Any) -> None:
+    data = {**sample, "plan": {**sample["plan"], "other": "<script>alert(1)</script>"}}
+    text = export_table(data, form, "all", "html")
+    assert isinstance(text, str)
+    assert "<script>" not in text and "&lt;script&gt;" in text

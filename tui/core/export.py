@@ -9,6 +9,7 @@ Core: no Textual, no printing. The TUI calls ``export_table`` and lists ``TABLES
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -644,38 +645,51 @@ def _pad_lines(text: str) -> str:
     return "\n".join(line + " " * (full - w) for line, w in zip(lines, widths, strict=True))
 
 
+HTML_FORMATS = frozenset({"html", "unsafehtml"})
+
+
 def render_text(blocks: list[Block], fmt: str) -> str:
-    """Blocks as one text: Markdown headings for github/pipe, plain headings otherwise."""
-    markdown = fmt in MARKDOWN_FORMATS
+    """Blocks as one text: Markdown headings for github/pipe, HTML for html, plain otherwise."""
     single = len(blocks) == 1 and isinstance(blocks[0], Table)
     parts: list[str] = []
-    previous: Block | None = None
-    for block in blocks:
-        repeated = isinstance(previous, Heading) and previous.text == getattr(block, "title", None)
-        previous = block
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            parts.append(
-                f"{'#' * block.level} {visible(block.text)}"
-                if markdown
-                else visible(block.text)
-                + "\n"
-                + ("=" if block.level == 1 else "-") * display_width(block.text)
-            )
+            parts.append(_heading(block.text, block.level, fmt))
         elif isinstance(block, Table):
-            if not single and not repeated:
-                parts.append(f"**{visible(block.title)}**" if markdown else visible(block.title))
+            if not single and not _under_its_heading(blocks, index):
+                parts.append(_heading(block.title, 3, fmt))
             parts.append(render_table(block, fmt))
         else:
-            body = visible(block.text) or "（空）"
-            if markdown:
-                parts.append(f"**{visible(block.label)}**\n\n{body}")
+            label = _heading(block.label, 3, fmt)
+            if fmt in MARKDOWN_FORMATS:
+                parts.append(f"{label}\n\n{_paragraph(block.text, fmt)}")
+            elif fmt in HTML_FORMATS:
+                parts.append(f"{label}\n{_paragraph(block.text, fmt)}")
             else:
-                if display_width(body) > PAGE_WIDTH:
-                    body = "\n".join(
-                        w for line in body.split("\n") for w in wrap_line(line, PAGE_WIDTH)
-                    )
-                parts.append(f"{visible(block.label)}：\n{body}")
+                parts.append(f"{label}：\n{_paragraph(block.text, fmt)}")
     return "\n\n".join(parts) + "\n"
+
+
+def _heading(text: str, level: int, fmt: str) -> str:
+    shown = visible(text)
+    if fmt in MARKDOWN_FORMATS:
+        return f"{'#' * level} {shown}" if level < 3 else f"**{shown}**"
+    if fmt in HTML_FORMATS:
+        return f"<h{level}>{html.escape(shown)}</h{level}>"
+    if level < 3:
+        return shown + "\n" + ("=" if level == 1 else "-") * display_width(shown)
+    return shown
+
+
+def _paragraph(text: str, fmt: str) -> str:
+    body = visible(text.strip()) or "（空）"
+    if fmt in HTML_FORMATS:
+        return "<p>" + html.escape(body).replace("\n", "<br>\n") + "</p>"
+    if fmt in MARKDOWN_FORMATS:
+        return body
+    if display_width(body) > PAGE_WIDTH:
+        body = "\n".join(w for line in body.split("\n") for w in wrap_line(line, PAGE_WIDTH))
+    return body
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -10,14 +10,14 @@ import wcwidth
 from conftest import anjuan, git
 
 
-def test_summary_csv_has_a_row_per_case_and_a_total(cases_repo: Path) -> None:
-    budget = cases_repo / "XH-2022-002" / "case.toml"
+def test_summary_csv_has_a_row_per_case_and_a_total(samples_repo: Path) -> None:
+    budget = samples_repo / "XH-2022-002" / "case.toml"
     budget.write_text(
         budget.read_text(encoding="utf-8").replace("amount_wan = 10.0 ", "amount_wan = 0.15"),
         encoding="utf-8",
     )
-    git(cases_repo, "commit", "-q", "--no-verify", "-am", "a budget line of 0.15 万元")
-    result = anjuan("summary", "--format", "csv", "--cases", str(cases_repo))
+    git(samples_repo, "commit", "-q", "--no-verify", "-am", "a budget line of 0.15 万元")
+    result = anjuan("summary", "--format", "csv", "--cases", str(samples_repo))
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
     assert rows[0] == [
@@ -41,8 +41,8 @@ def test_summary_csv_has_a_row_per_case_and_a_total(cases_repo: Path) -> None:
         assert int(total[col]) == sum(int(r[col]) for r in by_case.values())
 
 
-def test_summary_table_lines_up(cases_repo: Path) -> None:
-    result = anjuan("summary", "--cases", str(cases_repo))
+def test_summary_table_lines_up(samples_repo: Path) -> None:
+    result = anjuan("summary", "--cases", str(samples_repo))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.rstrip("\n").split("\n")
     widths = {wcwidth.wcswidth(line) for line in lines}
@@ -50,11 +50,11 @@ def test_summary_table_lines_up(cases_repo: Path) -> None:
     assert "合计" in result.stdout
 
 
-def test_summary_as_xlsx_file(cases_repo: Path, tmp_path: Path) -> None:
+def test_summary_as_xlsx_file(samples_repo: Path, tmp_path: Path) -> None:
     import openpyxl
 
     target = tmp_path / "all.xlsx"
-    result = anjuan("summary", "--format", "xlsx", "-o", str(target), "--cases", str(cases_repo))
+    result = anjuan("summary", "--format", "xlsx", "-o", str(target), "--cases", str(samples_repo))
     assert result.returncode == 0, result.stderr
     ws = openpyxl.load_workbook(target).active
     assert ws["A3"].value == "XH-2022-001" and ws["A7"].value == "合计"

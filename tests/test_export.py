@@ -23,6 +23,7 @@ from tui.core.export import (
     MONOSPACED_FORMATS,
     TABLES,
     TEXT_FORMATS,
+    _wrap_header,
     export_table,
     wrap_line,
 )
@@ -373,3 +374,15 @@ def test_html_escapes_the_case_text(sample: dict[str, Any], form: Any) -> None:
     text = export_table(data, form, "all", "html")
     assert isinstance(text, str)
     assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("合同涉及专利金额（元）/万家ab1")), min_size=1, max_size=30
+    ),
+    width=st.integers(min_value=2, max_value=20),
+)
+def test_wrapped_headers_keep_every_character(text: str, width: int) -> None:
+    wrapped = _wrap_header(text, width)
+    assert wrapped.replace("\n", "") == text
+    assert all(wcwidth.wcswidth(line) <= max(width, 8) for line in wrapped.split("\n"))

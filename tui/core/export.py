@@ -62,7 +62,7 @@ MARKUP_FORMATS = frozenset(
 )
 MONOSPACED_FORMATS: frozenset[str] = frozenset(TEXT_FORMATS) - MARKUP_FORMATS
 PAGE_WIDTH = 120
-MIN_WRAP = 8
+MIN_WRAP = 6  # 3 Chinese characters: narrower columns are unreadable
 PAD = tabulate_module.MIN_PADDING
 TOTAL_LABEL = "合计"
 SEQ_HEADER = "序号"
@@ -500,6 +500,8 @@ def _wrap_header(text: str, width: int) -> str:
     for piece in re.split(r"(?=（)|(?<=/)", text):
         if lines and display_width(lines[-1] + piece) <= width:
             lines[-1] += piece
+        elif piece.startswith("（") and display_width(piece) <= 8:
+            lines.append(piece)  # a unit stays whole: （万元）
         else:
             lines.extend(_wrap(piece, width).split("\n"))
     return "\n".join(lines)
@@ -537,11 +539,11 @@ def _fit(table: Table, headers: list[str], body: list[list[str]], fmt: str) -> N
     # widest first, until the table fits: 合同涉及专利金额 / （元）.
     fixed = [i for i, c in enumerate(table.columns) if not c.wrap]
     excess = sum(widths) - budget
-    for lines in (2, 3, 4):
+    for lines in (2, 3):
         for i in sorted(fixed, key=lambda i: -widths[i]):
             if excess <= 0:
                 break
-            header = _header_in_lines(headers[i], max(data_w[i] - PAD, 4), lines)
+            header = _header_in_lines(headers[i], max(data_w[i] - PAD, 6), lines)
             new_w = max(data_w[i], display_width(header) + PAD)
             if new_w < widths[i]:
                 excess -= widths[i] - new_w

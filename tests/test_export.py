@@ -386,3 +386,22 @@ def test_wrapped_headers_keep_every_character(text: str, width: int) -> None:
     wrapped = _wrap_header(text, width)
     assert wrapped.replace("\n", "") == text
     assert all(wcwidth.wcswidth(line) <= max(width, 8) for line in wrapped.split("\n"))
+
+
+def test_cli_will_not_write_xlsx_to_a_terminal(cases_repo: Path) -> None:
+    import pty
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "export", "XH-2022-001", "annex1", "--format", "xlsx",
+             "-o", "-", "--cases", str(cases_repo)],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 2 and "终端" in result.stderr

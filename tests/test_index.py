@@ -54,6 +54,9 @@ def rewrite_index(cases: Path, change: object) -> None:
 @pytest.fixture
 def many(cases_repo: Path) -> Path:
     """Three cases committed, the index built once."""
+    for extra in cases_repo.iterdir():  # only the example from the bundled samples
+        if extra.is_dir() and extra.name not in (".git", EXAMPLE.name):
+            shutil.rmtree(extra)
     for cid in ("XH-2022-002", "XH-2022-003"):
         shutil.copytree(EXAMPLE, cases_repo / cid)
     edit(cases_repo / "XH-2022-003" / "case.toml", 'status = "submitted"', 'status = "draft"')

@@ -41,7 +41,7 @@ SubParsers = argparse._SubParsersAction
 
 # Modules that add sub-commands: each has ``register(sub, common)`` and sets
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["tui.cli_export"]
 
 
 def _common() -> argparse.ArgumentParser:
@@ -256,4 +256,8 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # ``python -m tui.cli`` runs a second copy of this module; run the imported one, so that
+    # the CommandError raised by extension modules is the one main() catches.
+    from tui.cli import main as _main
+
+    raise SystemExit(_main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -13,15 +14,26 @@ from typing import Any
 from .findings import CASE_FILE, Finding
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a real case is 20-100 KB; past this it is not a case file
+_DEEP = re.compile(r"[\[{](?:\s*(?:[A-Za-z0-9_\"'.-]+\s*=\s*)?[\[{]){50,}")
 _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TOML_WORDS = {
-    "Invalid value": "值无效",
+_TOML_WORDS = {  # tomllib's reasons, in the words a person editing the file needs
+    "Illegal character '\\n'": "行尾出现在字符串中间：可能缺少结尾的引号",
+    "Illegal character": "非法字符（控制字符须写成转义，如 \\t）",
+    "Invalid value": "值无效（文本要加引号，日期写成 2021-06-18）",
     "Expected '=' after a key in a key/value pair": "键后缺少 '='",
-    "Unclosed array": "数组未闭合",
-    "Unterminated string": "字符串未闭合",
+    "Unclosed array": "数组未闭合：缺少 ']'",
+    "Unclosed inline table": "内联表未闭合：缺少 '}'",
+    "Unterminated string": "字符串未闭合：缺少结尾的引号",
     "Cannot overwrite a value": "重复定义了同一个键",
     "Cannot declare": "重复声明了同一个表",
     "Invalid statement": "无法识别的语句",
+    "Expected newline or end of document": "一行只能写一个“键 = 值”",
+    "Invalid date or datetime": "日期或时间无效",
+    "Invalid initial character for a key part": "键名的第一个字符无效",
+    "Found invalid character in key name": "键名中有无效字符",
+    "Duplicate inline table key": "内联表中重复的键",
+    "Expected ']' at the end of a table declaration": "表头缺少 ']'",
+    "Expected ']]' at the end of an array declaration": "表头缺少 ']]'",
 }
 
 
@@ -39,17 +51,24 @@ def blob_id(raw: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
-def parse_toml_bytes(raw: bytes, file: str = CASE_FILE) -> Parsed:
-    """Parse bytes as UTF-8 TOML with exact decimals; a broken file gives one TOML.PARSE finding."""
+def parse_toml_bytes(raw: bytes, file: str = CASE_FILE, size: int | None = None) -> Parsed:
+    """Parse bytes as UTF-8 TOML with exact decimals; a broken file gives one TOML.PARSE finding.
+
+    ``size`` is the file's size on disk when only its beginning was read (see ``read_limited``).
+    """
     version = blob_id(raw)
-    if len(raw) > MAX_FILE_BYTES:
+    size = max(size or 0, len(raw))
+    if size > MAX_FILE_BYTES:
+        line, col = _line_col(raw, MAX_FILE_BYTES)
         return Parsed(
             None,
-            version,
+            None,
             _parse_error(
                 file,
-                f"文件过大（{len(raw) / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB），"
-                "不像案卷文件；请检查是否误放了其他文件",
+                f"第{line}行第{col}列：文件过大（{size / 1048576:.1f} MB，读到此处已超过上限 "
+                f"{MAX_FILE_BYTES // 1048576} MB），不像案卷文件；请检查是否误放了其他文件",
+                line,
+                col,
             ),
         )
     try:
@@ -92,8 +111,19 @@ def parse_toml_text(text: str, file: str = CASE_FILE, version: str | None = None
             ),
         )
     except RecursionError:
+        m = _DEEP.search(text)
+        line, col = (
+            _line_col(text.encode("utf-8"), len(text[: m.start()].encode("utf-8"))) if m else (1, 1)
+        )
         return Parsed(
-            None, version, _parse_error(file, "表或数组嵌套过深，无法读取；请检查文件是否损坏")
+            None,
+            version,
+            _parse_error(
+                file,
+                f"第{line}行第{col}列：表或数组嵌套过深（数百层），无法读取；请检查文件是否损坏",
+                line,
+                col,
+            ),
         )
     return Parsed(data, version)
 
@@ -158,7 +188,7 @@ def read_case(directory: Path, case_id: str | None = None) -> Case:
     cid = case_id or directory.name
     path = directory / CASE_FILE
     try:
-        raw = _read_limited(path)
+        raw, size = read_limited(path)
     except FileNotFoundError:
         return Case(
             cid,
@@ -174,11 +204,12 @@ def read_case(directory: Path, case_id: str | None = None) -> Case:
         return Case(
             cid, directory, None, None, _parse_error(CASE_FILE, f"无法读取：{exc.strerror}")
         )
-    parsed = parse_toml_bytes(raw)
+    parsed = parse_toml_bytes(raw, CASE_FILE, size)
     return Case(cid, directory, parsed.data, parsed.version, parsed.error)
 
 
-def _read_limited(path: Path) -> bytes:
-    """Read a file, but no more than just past the size limit (a 50 MB file is not read whole)."""
+def read_limited(path: Path) -> tuple[bytes, int]:
+    """(the file's bytes up to just past the size limit, its size): a 50 MB file is not read whole."""
     with open(path, "rb") as fh:
-        return fh.read(MAX_FILE_BYTES + 1)
+        size = os.fstat(fh.fileno()).st_size
+        return fh.read(MAX_FILE_BYTES + 1), size

@@ -13,17 +13,19 @@ from functools import lru_cache
 
 PATENT_WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 PATENT_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
-_PATENT = re.compile(r"^(ZL|CN)?(\d{12}|\d{8})\.?([0-9X])$")
+_PATENT = re.compile(r"^(ZL|CN)?(\d{12}|\d{8})\.?([0-9X])$", re.ASCII)
 PATENT_TYPES = {"1": "发明", "8": "发明", "2": "实用新型", "9": "实用新型", "3": "外观设计"}
 
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT = re.compile(f"^[{CREDIT_CHARSET}]{{18}}$")
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}(?:(?:-|转)\d{1,6})?$")
-_POSTCODE = re.compile(r"^\d{6}$")
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}(?:(?:-|转)\d{1,6})?$", re.ASCII)
+_POSTCODE = re.compile(r"^\d{6}$", re.ASCII)
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.ASCII
+)
 
 Problem = tuple[str, str]  # (rule ID, what is wrong and what right looks like)
 
@@ -99,14 +101,15 @@ def credit_check_char(first17: str) -> str:
 
 
 def check_credit_code(text: str) -> Problem | None:
-    code = text.strip().upper()
+    code = text.strip()
     if not _CREDIT.match(code):
         bad = sorted({c for c in code if c not in CREDIT_CHARSET})
-        why = (
-            f"含有不允许的字符 {''.join(bad)}（不用 I、O、Z、S、V）"
-            if bad
-            else f"长度为 {len(code)} 位"
-        )
+        if bad and code.upper() == code:
+            why = f"含有不允许的字符 {''.join(bad)}（代码不用 I、O、Z、S、V）"
+        elif bad:
+            why = f"含有小写或不允许的字符 {''.join(bad)}（字母应大写，且不用 I、O、Z、S、V）"
+        else:
+            why = f"长度为 {len(code)} 位"
         return (
             "ID.CREDIT_CODE",
             f"「{text}」{why}；统一社会信用代码应为 18 位数字或大写字母，如 91350100M000100Y43",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .case import MAX_FILE_BYTES, parse_toml_bytes
+from .case import parse_toml_bytes, read_limited
 from .findings import Finding
-from .paths import PathError, get_at, parse_path
+from .paths import PathError, format_path, get_at, parse_path
 from .schema import Form, load_review_schema
 
 REVIEWS_DIR = "reviews"
@@ -59,8 +59,7 @@ def read_reviews(case_dir: Path) -> list[Review]:
     for path in sorted(folder.glob("*.toml")):
         rel = f"{REVIEWS_DIR}/{path.name}"
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
+            raw, size = read_limited(path)
         except OSError as exc:
             out.append(
                 Review(
@@ -74,7 +73,7 @@ def read_reviews(case_dir: Path) -> list[Review]:
                 )
             )
             continue
-        parsed = parse_toml_bytes(raw, rel)
+        parsed = parse_toml_bytes(raw, rel, size)
         reviewer = path.stem
         if (
             parsed.data is not None
@@ -98,7 +97,7 @@ def check_review(
     schema = load_review_schema()
 
     def label(parts: tuple[Any, ...]) -> str:
-        return f"{review.file} {'.'.join(str(p) for p in parts)}"
+        return f"{review.file} {format_path(parts)}" if parts else review.file
 
     walk = SchemaWalk(
         label,
@@ -175,11 +174,14 @@ def _note_path_problem(
 
 
 def apply_waivers(findings: list[Finding], reviews: list[Review], form: Form) -> list[Finding]:
-    """Mark findings of waivable rules that a reviewer waived: still reported, with who and why."""
+    """Mark findings of waivable rules that a reviewer waived: still reported, with who and why.
+
+    A waiver without a reason waives nothing (its file gets a REVIEW.SCHEMA finding).
+    """
     waived: dict[str, tuple[str, str]] = {}
     for review in reviews:
         for _n, rule_id, reason in review.waivers():
-            if form.waivable(rule_id) and rule_id not in waived:
+            if form.waivable(rule_id) and reason.strip() and rule_id not in waived:
                 waived[rule_id] = (review.reviewer, reason)
     if not waived:
         return findings

@@ -46,7 +46,6 @@ class CaseReport:
             "case": self.case.case_id,
             "form": self.case.form_name,
             "status": self.case.status or None,
-            "broken": self.case.broken,
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": [f.to_json() for f in self.findings],
@@ -81,15 +80,7 @@ def validate_case(
         except FormError:
             form = None
         if form is None:
-            known = "、".join(available_forms()) or "（无）"
-            findings.append(
-                Finding(
-                    "FORM.UNKNOWN",
-                    "error",
-                    "form",
-                    f"form = {name!r}：没有这个申报书的 schema；应为 {known} 之一（schema/<form>.schema.json）",
-                )
-            )
+            findings.append(Finding("FORM.UNKNOWN", "error", "form", _unknown_form(case)))
         else:
             findings.extend(check_data(case.data, form, today, case.directory))
     for review in reviews:
@@ -97,6 +88,18 @@ def validate_case(
     if form is not None:
         findings = apply_waivers(findings, reviews, form)
     return CaseReport(case, findings, reviews, form)
+
+
+def _unknown_form(case: Case) -> str:
+    known = "、".join(f'"{n}"' for n in available_forms()) or "（无）"
+    value = (case.data or {}).get("form")
+    if value is None:
+        what = "没有写 form（申报书类别）"
+    elif isinstance(value, str):
+        what = f"form = {value!r}：没有这个申报书的 schema（schema/{value}.schema.json）"
+    else:
+        what = "form 应为文本"
+    return f"{what}；应写 form = {known.split('、')[0]}（可用：{known}）"
 
 
 def validate_dir(

@@ -17,6 +17,10 @@ from . import Context, as_number, fmt_amount, rule
 WAN = Decimal(10000)
 
 
+def _zh_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _day(value: Any) -> date | None:
     return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
@@ -63,7 +67,8 @@ def annex1_dates(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 "ANNEX1.DATE",
                 ("annex1", n, "date"),
-                f"附件1 第{n}行 登记/备案时间 {day}：早于 {start}；清单只列 {start:%Y年%-m月%-d日} 以来的转化",
+                f"附件1 第{n}行 登记/备案时间 {day}：早于 {start}；清单只列 {_zh_date(start)}以来的转化，"
+                "更早的转化不计入",
             )
         elif day > ctx.today:
             yield ctx.finding(
@@ -134,14 +139,14 @@ def annex1_evidence(ctx: Context) -> Iterator[Finding]:
                 severity=empty_severity,  # type: ignore[arg-type]
             )
             continue
-        for k, item in enumerate(evidence, 1):
+        for item in evidence:
             if not isinstance(item, str):
                 continue
             problem = _evidence_problem(item, root)
             if problem:
                 yield ctx.finding(
                     "ANNEX1.EVIDENCE",
-                    ("annex1", n, "evidence", k),
+                    ("annex1", n, "evidence"),
                     f"附件1 第{n}行 证明材料「{item}」：{problem}",
                 )
 
@@ -192,9 +197,9 @@ def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
     deals: dict[tuple[Any, Any], tuple[int, Decimal]] = {}
     for _n, row in ctx.rows("annex1"):
         day, method = _day(row.get("date")), row.get("method")
-        amount = as_number(row.get("contract_yuan"))
-        if day is None or method not in table_of or amount is None:
+        if day is None or not isinstance(method, str) or method not in table_of:
             continue
+        amount = as_number(row.get("contract_yuan")) or 0
         for period in periods:
             if period.contains(day):
                 count, total = deals.get((method, period.label), (0, Decimal(0)))
@@ -203,13 +208,15 @@ def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
         section, table = spec["table"].split(".")
         for n, row in ctx.rows(section, table):
             label = row.get("period")
-            if not any(p.label == label for p in periods):
+            if not isinstance(label, str) or not any(p.label == label for p in periods):
                 continue
             count, total_yuan = deals.get((method, label), (0, Decimal(0)))
             total_wan = Decimal(total_yuan) / WAN
             stated_count = row.get(spec["count"])
             stated_amount = as_number(row.get(spec["amount"]))
             name = ctx.label((section, table))
+            count_node = ctx.form.node((section, table, 1, spec["count"])) or {}
+            unit = count_node.get("x-unit", "件")
             if (
                 isinstance(stated_count, int)
                 and not isinstance(stated_count, bool)
@@ -218,7 +225,7 @@ def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "ANNEX1.VS_FOUNDATION",
                     (section, table, n, spec["count"]),
-                    f"{name} {label}：填的是 {stated_count} 件，附件1 中同期「{method}」为 {count} 行；两处应一致",
+                    f"{name} {label}：填的是 {stated_count} {unit}，附件1 中同期「{method}」为 {count} 行；两处应一致",
                 )
             if stated_amount is not None and Decimal(stated_amount) != total_wan:
                 yield ctx.finding(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 
 from ..findings import Finding
-from . import Context, rule
+from . import Context, fmt_amount, rule
 
 
 @rule("ELIG.IP_DEPT")
@@ -56,7 +57,7 @@ def sme_ratio(ctx: Context) -> Iterator[Finding]:
             "ELIG.SME_RATIO",
             "foundation.smes",
             f"中小微企业 {smes} 家，占入驻企业 {total} 家的 {share}%，低于指南要求的 "
-            f"{ratio * 100:.0f}%（应至少 {int(-(-ratio * total // 1))} 家）",
+            f"{fmt_amount(ratio * 100)}%（应至少 {math.ceil(ratio * total)} 家）",
         )
 
 

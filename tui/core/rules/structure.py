@@ -84,11 +84,8 @@ class SchemaWalk:
             for key in node.get("required", ()):
                 if key not in value:
                     child = props.get(key, {})
-                    rid = (
-                        "REQUIRED.ROWS"
-                        if child.get("type") == "array" and child["items"].get("type") == "object"
-                        else "REQUIRED.FIELD"
-                    )
+                    # REQUIRED.ROWS is "no budget row; no annex2 row": the tables that need a row.
+                    rid = "REQUIRED.ROWS" if _needs_rows(child) else "REQUIRED.FIELD"
                     where = (*parts, key)
                     yield (
                         self.rule(rid),
@@ -105,7 +102,8 @@ class SchemaWalk:
                     yield (
                         self.rule("SCHEMA.UNKNOWN_KEY"),
                         where,
-                        f"{format_path(where)}：表中没有这个键（可能是拼写错误）；可用的键：{known}",
+                        f"{self.label(where)}（{format_path(where)}）：表中没有这个键（可能是拼写错误）；"
+                        f"可用的键：{known}",
                     )
                 elif _quiet_leaf(child, child_value):
                     continue  # most values of a 36 KB case: skip the generator for nothing
@@ -118,7 +116,7 @@ class SchemaWalk:
             items = node.get("items", {})
             min_items = node.get("minItems", 0)
             if len(value) < min_items:
-                rid = "REQUIRED.ROWS" if items.get("type") == "object" else "REQUIRED.FIELD"
+                rid = "REQUIRED.ROWS" if _needs_rows(node) else "REQUIRED.FIELD"
                 what = "至少填写一行" if rid == "REQUIRED.ROWS" else "至少选择一项"
                 yield (self.rule(rid), parts, f"{self.label(parts)}：{what}")
             if node.get("uniqueItems"):
@@ -144,6 +142,7 @@ class SchemaWalk:
             if not isinstance(value, str):
                 yield from self._type(node, value, parts, "string")
                 return
+            enum = node.get("enum")
             if not value.strip():
                 if node.get("minLength", 0) > 0:
                     yield (
@@ -151,8 +150,9 @@ class SchemaWalk:
                         parts,
                         f"{self.label(parts)}：未填写；{_fill_hint(node)}",
                     )
-                return
-            enum = node.get("enum")
+                    return
+                if enum is None or value in enum:
+                    return
             if enum is not None and value not in enum:
                 yield (
                     self.rule("SCHEMA.ENUM"),
@@ -224,6 +224,15 @@ class SchemaWalk:
             )
 
 
+def _needs_rows(node: dict[str, Any]) -> bool:
+    """A table (array of tables) that must have at least one row: budget, annex2."""
+    return (
+        node.get("type") == "array"
+        and node.get("items", {}).get("type") == "object"
+        and node.get("minItems", 0) > 0
+    )
+
+
 def _quiet_leaf(node: dict[str, Any], value: Any) -> bool:
     """True when ``SchemaWalk.walk(node, value)`` would certainly find nothing (a fast path)."""
     kind = node.get("type")
@@ -254,7 +263,9 @@ def _fill_hint(node: dict[str, Any]) -> str:
     if "enum" in node:
         return "请选择：" + " | ".join(node["enum"])
     if kind == "array":
-        return "请至少填写一项"
+        return (
+            "请至少填写一行" if node.get("items", {}).get("type") == "object" else "请至少选择一项"
+        )
     if kind in ("integer", "number"):
         return "请填写数字（没有则填 0）"
     if kind == "boolean":

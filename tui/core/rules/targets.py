@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 
 from ..findings import Finding
 from ..paths import parse_path
-from . import Context, rule
+from . import Context, fmt_amount, rule
 
 
 @rule(
@@ -41,11 +42,11 @@ def minimum_targets(ctx: Context) -> Iterator[Finding]:
                 continue
             ratio = Decimal(spec["min_ratio"])
             least_exact = ratio * base
-            least = int(-(-least_exact // 1))
+            least = math.ceil(least_exact)
             if value < least_exact:
                 yield ctx.finding(
                     rid,
                     parts,
                     f"{label}：目标 {value}{unit}，低于{ctx.label(base_parts)}（{base}{unit}）的 "
-                    f"{ratio * 100:.0f}%（应至少 {least}{unit}）",
+                    f"{fmt_amount(ratio * 100)}%（应至少 {least}{unit}）",
                 )

@@ -1,0 +1,166 @@
+"""``anjuan export``, ``anjuan summary`` and ``anjuan import`` (contract: shared/spec/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .cli import (
+    EXIT_OK,
+    CommandError,
+    SubParsers,
+    case_ids_of,
+    cases_dir_of,
+    out,
+    safe,
+    today_of,
+)
+from .core.export import DEFAULT_FORMAT, FORMATS, TABLES
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="one of the form's tables (or the whole application) as text, CSV or XLSX",
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("table", choices=TABLES, metavar="TABLE", help=" | ".join(TABLES))
+    p.add_argument(
+        "--format", default=DEFAULT_FORMAT, metavar="FMT", help="any tabulate format, csv, xlsx"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (- for stdout)")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("summary", parents=[common], help="one row per case, with a 合计 row")
+    p.add_argument(
+        "--format", default=DEFAULT_FORMAT, metavar="FMT", help="any tabulate format, csv, xlsx"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (- for stdout)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+    p.set_defaults(handler=cmd_summary)
+
+    p = sub.add_parser(
+        "import", parents=[common], help="append annex1/annex2 rows from .csv or .xlsx"
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("table", choices=["annex1", "annex2"])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+    p.set_defaults(handler=cmd_import)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise CommandError(f"--format {fmt!r} 不可用；可用格式：{', '.join(FORMATS)}")
+
+
+def _emit(content: str | bytes, output: str | None, default_name: str) -> None:
+    """Text to stdout (control characters made visible) or atomically to a file; xlsx to a file."""
+    from .core.store import atomic_write
+
+    if isinstance(content, bytes) and output is None:
+        output = default_name
+    if output == "-" or output is None:
+        if isinstance(content, bytes):
+            if sys.stdout.isatty():
+                raise CommandError("xlsx 是二进制文件，不能输出到终端；请用 -o 文件名.xlsx")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+            return
+        sys.stdout.write(safe(content))
+        return
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise CommandError(f"无法写入 {output}：目录 {path.parent} 不存在；请先建立目录")
+    if path.is_dir():
+        raise CommandError(f"无法写入 {output}：这是一个目录；请给出文件名")
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise CommandError(f"无法写入 {output}：{exc.strerror}；请检查权限和磁盘空间") from exc
+    print(f"已写入 {path}", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .core.case import read_case
+    from .core.export import export_table
+    from .core.schema import FormError, load_form
+
+    _check_format(args.format)
+    cases_dir = cases_dir_of(args)
+    (case_id,) = case_ids_of(cases_dir, [args.case_id])
+    case = read_case(cases_dir / case_id, case_id)
+    if case.data is None:
+        message = case.error.message if case.error else "无法读取"
+        raise CommandError(f"案卷 {case_id} 无法读取：{message}")
+    try:
+        form = load_form(case.form_name or "")
+    except FormError as exc:
+        raise CommandError(
+            f"案卷 {case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导出"
+        ) from exc
+    content = export_table(case.data, form, args.table, args.format)
+    _emit(content, args.output, f"{case_id}-{args.table}.xlsx")
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .core.index import case_summaries
+    from .core.summary import export_summary
+
+    _check_format(args.format)
+    cases_dir = cases_dir_of(args)
+    summaries = case_summaries(cases_dir, today_of(args))
+    _emit(export_summary(summaries, args.format), args.output, "summary.xlsx")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .core.case import read_case
+    from .core.export import Table, render_table, rows_table
+    from .core.imports import ImportRefused, apply_import, plan_import
+
+    cases_dir = cases_dir_of(args)
+    (case_id,) = case_ids_of(cases_dir, [args.case_id])
+    today = today_of(args)
+    source = Path(args.file)
+    try:
+        plan = plan_import(read_case(cases_dir / case_id, case_id), args.table, source, today)
+    except ImportRefused as exc:
+        raise CommandError(str(exc)) from exc
+    label = plan.form.label(args.table)
+    if args.dry_run:
+        whole = rows_table(plan.data, plan.form, (args.table,), args.table, seq=True)
+        first = plan.rows[0].number - 1
+        shown = Table(whole.name, whole.title, whole.columns, whole.rows[first:])
+        out(safe(render_table(shown, DEFAULT_FORMAT)))
+        for row in plan.rows:
+            notes = [*row.problems, *(f"{f.rule} {f.message}" for f in row.findings)]
+            state = "有错误" if row.bad else ("有警告" if notes else "无问题")
+            out(f"文件第{row.file_row}行 → {label}第{row.number}行：{state}")
+            for note in notes:
+                out(f"  {safe(note)}")
+        verdict = (
+            f"有 {len(plan.bad_rows)} 行有错误，导入会被拒绝"
+            if plan.bad_rows
+            else f"将追加 {len(plan.rows)} 行"
+        )
+        out(f"演练（--dry-run），未写入任何内容：{verdict}")
+        return EXIT_OK
+    try:
+        result = apply_import(cases_dir, plan, getattr(args, "as_name", None), today)
+    except ImportRefused as exc:
+        raise CommandError(str(exc)) from exc
+    out(
+        f"已向 {case_id} {label}追加 {result.rows} 行"
+        f"（第{plan.rows[0].number}–{plan.rows[-1].number}行，提交 {result.commit[:10]}）"
+    )
+    for row in plan.rows:
+        for f in row.findings:
+            out(f"  警告  {label}第{row.number}行  {f.rule}  {safe(f.message)}")
+    return EXIT_OK

@@ -1,0 +1,776 @@
+"""The form's tables as text (every tabulate format), CSV and XLSX; the whole application.
+
+Tables are built from the schema (labels ``title``, units ``x-unit``, sums ``x-total``,
+tasks ``x-task``), so a new form is a new schema file. Cells stay typed (int, Decimal,
+date, str) until a renderer turns them into text, a CSV field or a spreadsheet cell.
+Core: no Textual, no printing. The TUI calls ``export_table`` and lists ``TABLES``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import tabulate as tabulate_module
+import wcwidth
+from tabulate import tabulate
+
+from .schema import Form
+
+# tabulate measures display width with wcwidth when it is installed; say so explicitly.
+tabulate_module.WIDE_CHARS_MODE = True
+
+TABLES: tuple[str, ...] = ("annex1", "annex2", "targets", "budget", "foundation", "all")
+TABLE_TITLES = {
+    "annex1": "附件1 促成专利转化清单",
+    "annex2": "附件2 专利技术需求清单",
+    "targets": "三、绩效目标",
+    "budget": "四、经费预算",
+    "foundation": "二、工作基础",
+    "all": "整份申报书",
+}
+TEXT_FORMATS: tuple[str, ...] = tuple(tabulate_module.tabulate_formats)
+FORMATS: tuple[str, ...] = (*TEXT_FORMATS, "csv", "xlsx")
+BINARY_FORMATS = frozenset({"xlsx"})
+DEFAULT_FORMAT = "simple_grid"
+MARKDOWN_FORMATS = frozenset({"github", "pipe"})
+# Markup formats: their rows are not meant to line up on screen (HTML, LaTeX, wiki syntax).
+MARKUP_FORMATS = frozenset(
+    {
+        "html",
+        "unsafehtml",
+        "latex",
+        "latex_raw",
+        "latex_booktabs",
+        "latex_longtable",
+        "mediawiki",
+        "moinmoin",
+        "jira",
+        "youtrack",
+        "textile",
+        "asciidoc",
+        "tsv",
+    }
+)
+MONOSPACED_FORMATS: frozenset[str] = frozenset(TEXT_FORMATS) - MARKUP_FORMATS
+PAGE_WIDTH = 120
+MIN_WRAP = 8
+PAD = tabulate_module.MIN_PADDING
+TOTAL_LABEL = "合计"
+SEQ_HEADER = "序号"
+# Columns of the schema that the printed form has no column for: exported to CSV/XLSX
+# (so that export then import gives back the same rows), left out of text tables.
+OFF_FORM = {"annex1": frozenset({"evidence"}), "annex2": frozenset({"demander"})}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+Cell = str | int | Decimal | date | None
+
+
+class ExportError(ValueError):
+    """The table or format asked for does not exist; the message lists what does."""
+
+
+# --- what a table is ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the TOML key it shows, its header (label and unit) and how to show it."""
+
+    key: str
+    header: str
+    kind: str = "text"  # seq, text, int, amount, date, list, bool, price, target (number or text)
+    decimals: int = 0
+    wrap: bool = False
+    on_form: bool = True
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("seq", "int", "amount", "price")
+
+
+@dataclass
+class Table:
+    """A table of the form: columns, typed rows and the 合计 row where the form has one."""
+
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    total: list[Cell] | None = None
+    extra: list[list[Cell]] = field(default_factory=list)  # rows after 合计 (有效专利量)
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    label: str
+    text: str
+
+
+Block = Heading | Table | Paragraph
+
+
+# --- building tables from the schema -------------------------------------------------------
+
+
+def _unit_header(title: str, node: dict[str, Any]) -> str:
+    unit = node.get("x-unit")
+    if unit and f"（{unit}）" not in title:
+        return f"{title}（{unit}）"
+    return title
+
+
+def _column(key: str, node: dict[str, Any], table: str = "") -> Column:
+    kind = "text"
+    typ = node.get("type")
+    if typ == "integer":
+        kind = "int"
+    elif typ == "number":
+        kind = "amount"
+    elif typ == "boolean":
+        kind = "bool"
+    elif typ == "array":
+        kind = "list"
+    elif node.get("format") == "date":
+        kind = "date"
+    wrap = kind in ("text", "list") and "enum" not in node and "x-check" not in node
+    return Column(
+        key,
+        _unit_header(str(node.get("title", key)), node),
+        kind,
+        int(node.get("x-decimals", 0)),
+        wrap,
+        key not in OFF_FORM.get(table, ()),
+    )
+
+
+def _row_columns(form: Form, table: str, node: dict[str, Any], seq: bool) -> list[Column]:
+    props: dict[str, Any] = node.get("items", {}).get("properties", {})
+    cols = [Column("", SEQ_HEADER, "seq")] if seq else []
+    for key, sub in props.items():
+        if key == "negotiable" and "price_yuan" in props:
+            continue  # one column on the form: 可接受报价（元）/或议价
+        col = _column(key, sub, table)
+        if key == "price_yuan" and "negotiable" in props:
+            title = props["negotiable"].get("title", "议价")
+            col = Column(key, f"{col.header}/{title}", "price", col.decimals)
+        cols.append(col)
+    return cols
+
+
+def _cell(value: Any, col: Column, row: dict[str, Any]) -> Cell:
+    if col.kind == "price" and row.get("negotiable") is True and value is None:
+        return "议价"
+    if value is None or isinstance(value, dict):
+        return None
+    if col.kind == "list" and isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | Decimal | date | str):
+        return value
+    return str(value)
+
+
+def _totals(columns: list[Column], rows: list[dict[str, Any]], keys: Iterable[str]) -> list[Cell]:
+    wanted = set(keys)
+    out: list[Cell] = []
+    for i, col in enumerate(columns):
+        if col.key in wanted:
+            total: int | Decimal = 0
+            for row in rows:
+                v = row.get(col.key)
+                if isinstance(v, int | Decimal) and not isinstance(v, bool):
+                    total += v
+            out.append(total)
+        else:
+            out.append(TOTAL_LABEL if i == 0 else None)
+    return out
+
+
+def rows_table(
+    data: dict[str, Any], form: Form, path: tuple[str, ...], name: str, seq: bool
+) -> Table:
+    """An array of tables of the form (annex1, annex2, budget, foundation.demand…) as a Table."""
+    node = form.node(path) or {}
+    columns = _row_columns(form, name, node, seq)
+    raw = _lookup(data, path)
+    records = [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
+    rows: list[list[Cell]] = []
+    for n, rec in enumerate(records, 1):
+        rows.append([n if c.kind == "seq" else _cell(rec.get(c.key), c, rec) for c in columns])
+    total = None
+    if node.get("x-total"):
+        total = _totals(columns, records, node["x-total"])
+    title = str(node.get("title", name))
+    return Table(name, title, columns, rows, total)
+
+
+def _lookup(data: dict[str, Any], path: Sequence[str]) -> Any:
+    cur: Any = data
+    for key in path:
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(key)
+    return cur
+
+
+def targets_table(data: dict[str, Any], form: Form) -> Table:
+    """三、绩效目标: 任务 | 指标项 | 量化目标, tasks as the form groups them, units in the items."""
+    node = form.node("targets") or {}
+    values = data.get("targets") if isinstance(data.get("targets"), dict) else {}
+    assert isinstance(values, dict)
+    columns = [
+        Column("task", "任务", wrap=True),
+        Column("item", "指标项", wrap=True),
+        Column("value", "量化目标", "target", 6, wrap=True),
+    ]
+    rows: list[list[Cell]] = []
+    previous = None
+    for key, sub in node.get("properties", {}).items():
+        task = str(sub.get("x-task", ""))
+        name = re.sub(r"^\d+\.", "", task)
+        title = str(sub.get("title", key))
+        item = title[len(name) :].strip() if name and title.startswith(name) else title
+        if name and item == name:
+            item = ""
+        if item:
+            item = _unit_header(item, sub)
+        raw = values.get(key)
+        value: Cell = None if raw is None or isinstance(raw, bool | dict | list) else raw
+        rows.append([task if task != previous else "", item, value])
+        previous = task
+    return Table("targets", str(node.get("title", "targets")), columns, rows)
+
+
+def foundation_blocks(data: dict[str, Any], form: Form) -> list[Block]:
+    """二、工作基础 as the form lays it out: the figures, then each period table with 合计."""
+    node = form.node("foundation") or {}
+    values = data.get("foundation") if isinstance(data.get("foundation"), dict) else {}
+    assert isinstance(values, dict)
+    facts = Table(
+        "foundation",
+        str(node.get("title", "foundation")),
+        [Column("label", "项目", wrap=True), Column("value", "内容", "amount", 6, wrap=True)],
+        [],
+    )
+    blocks: list[Block] = [facts]
+    texts: list[Block] = []
+    valid = node.get("properties", {}).get("valid_patents", {})
+    for key, sub in node.get("properties", {}).items():
+        typ = sub.get("type")
+        if key == "valid_patents":
+            continue
+        if typ == "array":
+            table = rows_table(data, form, ("foundation", key), f"foundation.{key}", seq=False)
+            if key == "grants" and valid:
+                vp = (
+                    values.get("valid_patents")
+                    if isinstance(values.get("valid_patents"), dict)
+                    else {}
+                )
+                assert isinstance(vp, dict)
+                extra: list[Cell] = [str(valid.get("title", "valid_patents"))]
+                extra += [_plain(vp.get(c.key)) for c in table.columns[1:]]
+                table.extra.append(extra)
+            blocks.append(table)
+        elif sub.get("x-widget") == "textarea":
+            texts.append(Paragraph(str(sub.get("title", key)), _text(values.get(key))))
+        else:
+            facts.rows.append(
+                [_unit_header(str(sub.get("title", key)), sub), _scalar(values.get(key))]
+            )
+    return blocks + texts
+
+
+def _plain(value: Any) -> Cell:
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    return value if isinstance(value, int | Decimal | date | str) else str(value)
+
+
+def _scalar(value: Any) -> Cell:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return _plain(value)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def object_blocks(data: dict[str, Any], form: Form, key: str) -> list[Block]:
+    """A section that is one object (封面, 一, 五, 附件3): a 项目 | 内容 table and its texts."""
+    node = form.node(key) or {}
+    values = data.get(key) if isinstance(data.get(key), dict) else {}
+    assert isinstance(values, dict)
+    facts = Table(
+        key,
+        str(node.get("title", key)),
+        [Column("label", "项目", wrap=True), Column("value", "内容", "text", wrap=True)],
+        [],
+    )
+    texts: list[Block] = []
+
+    def walk(props: dict[str, Any], vals: dict[str, Any], prefix: str) -> None:
+        for k, sub in props.items():
+            value = vals.get(k)
+            label = f"{prefix}{sub.get('title', k)}"
+            if sub.get("type") == "object":
+                walk(
+                    sub.get("properties", {}), value if isinstance(value, dict) else {}, f"{label} "
+                )
+            elif sub.get("x-widget") == "textarea":
+                texts.append(Paragraph(label, _text(value)))
+            elif k.endswith("_other") and not value:
+                continue  # the explanation of 其他, shown only when given
+            elif "x-enum-titles" in sub and value in sub.get("enum", []):
+                facts.rows.append([label, sub["x-enum-titles"][sub["enum"].index(value)]])
+            else:
+                facts.rows.append([_unit_header(label, sub), _scalar(value)])
+
+    walk(node.get("properties", {}), values, "")
+    return ([facts] if facts.rows else []) + texts
+
+
+def build(data: dict[str, Any], form: Form, table: str) -> list[Block]:
+    """The blocks of one export: a table, or the whole application in the form's order."""
+    if table == "annex1":
+        return [rows_table(data, form, ("annex1",), "annex1", seq=True)]
+    if table == "annex2":
+        return [rows_table(data, form, ("annex2",), "annex2", seq=True)]
+    if table == "budget":
+        return [rows_table(data, form, ("budget",), "budget", seq=True)]
+    if table == "targets":
+        return [targets_table(data, form)]
+    if table == "foundation":
+        return foundation_blocks(data, form)
+    if table == "all":
+        return document(data, form)
+    raise ExportError(f"没有表格 {table!r}；可导出：{'、'.join(TABLES)}")
+
+
+def document(data: dict[str, Any], form: Form) -> list[Block]:
+    """The whole application, 封面 一 … 五, 附件1–3, as a reviewer prints it."""
+    blocks: list[Block] = [Heading(form.title, 1)]
+    for key, title, node in form.sections():
+        if key == "case":
+            blocks.extend(object_blocks(data, form, key))
+            continue
+        blocks.append(Heading(title, 2))
+        if key == "foundation":
+            parts = foundation_blocks(data, form)
+        elif key == "targets":
+            parts = [targets_table(data, form)]
+        elif node.get("type") == "array":
+            parts = [rows_table(data, form, (key,), key, seq=True)]
+        else:
+            parts = object_blocks(data, form, key)
+        blocks.extend(parts)
+    return blocks
+
+
+# --- cells as text -----------------------------------------------------------------------
+
+
+def amount_text(value: int | Decimal, grouped: bool = True) -> str:
+    """An exact amount as people write it: ``200,000``, ``45.5`` — no exponent, no float."""
+    text = f"{value:,f}" if grouped else f"{value:f}"
+    if isinstance(value, Decimal) and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def cell_text(value: Cell, grouped: bool = True) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return f"{value:,}" if grouped else str(value)
+    if isinstance(value, Decimal):
+        return amount_text(value, grouped)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def visible(text: str) -> str:
+    """Control characters (terminal escapes) shown as codes, so they cannot move the cursor."""
+    return (
+        _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+    )
+
+
+def display_width(text: str) -> int:
+    if text.isascii():
+        return max((len(line) for line in text.split("\n")), default=0)
+    return max((wcwidth.wcswidth(line) for line in text.split("\n")), default=0)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap to ``width`` display columns, with lines of even length (no lone ``）`` at the end)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        lines = wcwidth.wrap(line, width) or [""]
+        if len(lines) > 1:
+            even = -(-display_width(line) // len(lines))
+            for w in range(even, min(even + 3, width)):
+                trial = wcwidth.wrap(line, w)
+                if len(trial) == len(lines):
+                    lines = trial
+                    break
+        out.extend(lines)
+    return "\n".join(out)
+
+
+def _wrap_header(text: str, width: int) -> str:
+    """A header over several lines, broken before its unit and after ``/`` where it can."""
+    lines: list[str] = []
+    for piece in re.split(r"(?=（)|(?<=/)", text):
+        if lines and display_width(lines[-1] + piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.extend(_wrap(piece, width).split("\n"))
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=4096)
+def _header_in_lines(header: str, narrowest: int, lines: int) -> str:
+    """The narrowest wrapping of a header in at most ``lines`` lines (not under ``narrowest``)."""
+    flat = header.replace("\n", "")
+    for width in range(narrowest, display_width(flat)):
+        wrapped = _wrap_header(flat, width)
+        if wrapped.count("\n") < lines:
+            return wrapped
+    return header
+
+
+def _fit(table: Table, headers: list[str], body: list[list[str]], fmt: str) -> None:
+    """Wrap long texts (in place) so that the table fits PAGE_WIDTH columns where it can."""
+    if fmt not in MONOSPACED_FORMATS or fmt in MARKDOWN_FORMATS:
+        return  # a Markdown viewer wraps cells itself; a <br> in the source helps nobody
+    n = len(headers)
+    data_w = [0] * n
+    for row in body:
+        for i, text in enumerate(row):
+            if text:
+                w = display_width(text)
+                if w > data_w[i]:
+                    data_w[i] = w
+    # tabulate pads a header by MIN_PADDING (2) columns
+    widths = [max(d, display_width(h) + PAD) for d, h in zip(data_w, headers, strict=True)]
+    budget = PAGE_WIDTH - (3 * n + 1)
+    if sum(widths) <= budget:
+        return
+    # Headers of fixed columns (numbers, dates, codes) go over 2, then 3, then 4 lines, the
+    # widest first, until the table fits: 合同涉及专利金额 / （元）.
+    fixed = [i for i, c in enumerate(table.columns) if not c.wrap]
+    excess = sum(widths) - budget
+    for lines in (2, 3, 4):
+        for i in sorted(fixed, key=lambda i: -widths[i]):
+            if excess <= 0:
+                break
+            header = _header_in_lines(headers[i], max(data_w[i] - PAD, 4), lines)
+            new_w = max(data_w[i], display_width(header) + PAD)
+            if new_w < widths[i]:
+                excess -= widths[i] - new_w
+                headers[i], widths[i] = header, new_w
+    room = budget - sum(widths[i] for i in fixed)
+    wrappable = sorted((widths[i], i) for i, c in enumerate(table.columns) if c.wrap)
+    caps: dict[int, int] = {}
+    left = len(wrappable)
+    for w, i in wrappable:
+        share = max(room // left, MIN_WRAP)
+        if w <= share:
+            room -= w
+        else:
+            caps[i] = share
+            room -= share
+        left -= 1
+    for i, cap in caps.items():
+        if display_width(headers[i]) + PAD > cap:
+            headers[i] = _wrap_header(headers[i], cap - PAD)
+        for row in body:
+            if row[i] and display_width(row[i]) > cap:
+                row[i] = _wrap(row[i], cap)
+
+
+def text_rows(table: Table, fmt: str) -> tuple[list[str], list[list[str]], list[Column]]:
+    """Headers, rows (display strings, wrapped to fit) and columns of a table as printed."""
+    keep = [i for i, c in enumerate(table.columns) if c.on_form]
+    if len(keep) != len(table.columns):
+        table = Table(
+            table.name,
+            table.title,
+            [table.columns[i] for i in keep],
+            [[r[i] for i in keep] for r in table.rows],
+            [table.total[i] for i in keep] if table.total else None,
+            [[r[i] for i in keep] for r in table.extra],
+        )
+    headers = [c.header for c in table.columns]
+    body = [[visible(cell_text(v)) for v in row] for row in table.rows]
+    if table.total:
+        body.append([cell_text(v) for v in table.total])
+    for row in table.extra:
+        body.append([visible(cell_text(v)) for v in row])
+    _fit(table, headers, body, fmt)
+    return headers, body, table.columns
+
+
+def _colalign(columns: list[Column]) -> list[str]:
+    return ["right" if c.numeric else "left" for c in columns]
+
+
+def tabulate_inputs(
+    data: dict[str, Any], form: Form, table: str, fmt: str = DEFAULT_FORMAT
+) -> list[tuple[list[str], list[list[str]]]]:
+    """(headers, rows) of every table an export draws — for the bench to time tabulate alone."""
+    out = []
+    for block in build(data, form, table):
+        if isinstance(block, Table):
+            headers, body, _columns = text_rows(block, fmt)
+            out.append((headers, body))
+    return out
+
+
+def render_table(table: Table, fmt: str) -> str:
+    headers, body, columns = text_rows(table, fmt)
+    if fmt in MARKDOWN_FORMATS:
+        headers = [_md_cell(h) for h in headers]
+        body = [[_md_cell(c) for c in row] for row in body]
+    text = tabulate(
+        body,
+        headers=headers,
+        tablefmt=fmt,
+        disable_numparse=True,
+        colalign=_colalign(columns),
+    )
+    if fmt in MONOSPACED_FORMATS:
+        text = _pad_lines(text)
+    return text
+
+
+def _md_cell(text: str) -> str:
+    """In Markdown a ``|`` ends a cell and a line break ends the row."""
+    return text.replace("|", "\\|").replace("\n", "<br>") if ("|" in text or "\n" in text) else text
+
+
+def _pad_lines(text: str) -> str:
+    """tabulate trims trailing blanks on some lines; pad so every line has one display width."""
+    lines = text.split("\n")
+    widths = [wcwidth.wcswidth(line) if not line.isascii() else len(line) for line in lines]
+    full = max(widths, default=0)
+    if all(w == full for w in widths):
+        return text
+    return "\n".join(line + " " * (full - w) for line, w in zip(lines, widths, strict=True))
+
+
+def render_text(blocks: list[Block], fmt: str) -> str:
+    """Blocks as one text: Markdown headings for github/pipe, plain headings otherwise."""
+    markdown = fmt in MARKDOWN_FORMATS
+    single = len(blocks) == 1 and isinstance(blocks[0], Table)
+    parts: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        repeated = isinstance(previous, Heading) and previous.text == getattr(block, "title", None)
+        previous = block
+        if isinstance(block, Heading):
+            parts.append(
+                f"{'#' * block.level} {visible(block.text)}"
+                if markdown
+                else visible(block.text)
+                + "\n"
+                + ("=" if block.level == 1 else "-") * display_width(block.text)
+            )
+        elif isinstance(block, Table):
+            if not single and not repeated:
+                parts.append(f"**{visible(block.title)}**" if markdown else visible(block.title))
+            parts.append(render_table(block, fmt))
+        else:
+            body = visible(block.text) or "（空）"
+            if markdown:
+                parts.append(f"**{visible(block.label)}**\n\n{body}")
+            else:
+                if display_width(body) > PAGE_WIDTH:
+                    body = "\n".join(
+                        w
+                        for line in body.split("\n")
+                        for w in (wcwidth.wrap(line, PAGE_WIDTH) or [""])
+                    )
+                parts.append(f"{visible(block.label)}：\n{body}")
+    return "\n\n".join(parts) + "\n"
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def render_csv(blocks: list[Block]) -> str:
+    """UTF-8 CSV with BOM (a spreadsheet then reads the Chinese right); tables stacked."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\n")
+    tables = [b for b in blocks if isinstance(b, Table)]
+    single = len(blocks) == 1 and len(tables) == 1
+    first = True
+    for block in blocks:
+        if not first:
+            writer.writerow([])
+        first = False
+        if isinstance(block, Heading):
+            writer.writerow([neutralise(block.text)])
+        elif isinstance(block, Paragraph):
+            writer.writerow([neutralise(block.label), neutralise(block.text)])
+        else:
+            if not single:
+                writer.writerow([neutralise(block.title)])
+            writer.writerow([c.header for c in block.columns])
+            for row in [*block.rows, *([block.total] if block.total else []), *block.extra]:
+                writer.writerow(
+                    [
+                        neutralise(v) if isinstance(v, str) else cell_text(v, grouped=False)
+                        for v in row
+                    ]
+                )
+    return buf.getvalue()
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _number_format(col: Column) -> str:
+    if col.kind in ("amount", "price"):
+        if col.decimals <= 2:
+            return "#,##0.00"
+        return "#,##0.00" + "#" * (col.decimals - 2)
+    if col.kind in ("int", "seq"):
+        return "0"
+    if col.kind == "date":
+        return "yyyy-mm-dd"
+    return "@"
+
+
+def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
+    """An .xlsx a park can attach: bold headers, widths that fit Chinese, number formats."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = re.sub(r"[\\/*?:\[\]]", " ", sheet_title)[:31] or "Sheet1"
+    widths: dict[int, int] = {}
+
+    def put(
+        r: int,
+        c: int,
+        value: Cell,
+        col: Column | None = None,
+        strong: bool = False,
+        measure: bool = True,
+    ) -> None:
+        cell = ws.cell(row=r, column=c)
+        if isinstance(value, str):
+            text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+            cell.value = text
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+            if text.startswith(FORMULA_START):
+                cell.quotePrefix = True
+            if "\n" in text:
+                cell.alignment = wrap
+            w = display_width(text)
+        elif value is None:
+            return
+        else:
+            cell.value = value
+            if col is not None:
+                cell.number_format = _number_format(col)
+            w = len(cell_text(value))
+        if strong:
+            cell.font = bold
+        if measure:
+            widths[c] = max(widths.get(c, 0), w)
+
+    r = 1
+    tables = [b for b in blocks if isinstance(b, Table)]
+    single = len(blocks) == 1 and len(tables) == 1
+    for block in blocks:
+        if isinstance(block, Heading):
+            put(r, 1, block.text, strong=True, measure=False)
+            r += 2
+            continue
+        if isinstance(block, Paragraph):
+            put(r, 1, block.label, strong=True, measure=False)
+            put(r, 2, block.text, measure=False)
+            r += 2
+            continue
+        put(r, 1, block.title, strong=True, measure=False)
+        r += 1
+        for c, col in enumerate(block.columns, 1):
+            put(r, c, col.header, strong=True)
+        if single:
+            ws.freeze_panes = f"A{r + 1}"
+        r += 1
+        for row in block.rows:
+            for c, (col, value) in enumerate(zip(block.columns, row, strict=True), 1):
+                put(r, c, value, col)
+            r += 1
+        for row in [*([block.total] if block.total else []), *block.extra]:
+            for c, (col, value) in enumerate(zip(block.columns, row, strict=True), 1):
+                put(r, c, value, col, strong=True)
+            r += 1
+        r += 1
+    for c, w in widths.items():
+        ws.column_dimensions[get_column_letter(c)].width = min(max(w, 4) + 2, 60)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --- one call for the faces --------------------------------------------------------------
+
+
+def render(blocks: list[Block], fmt: str, title: str = "") -> str | bytes:
+    if fmt == "csv":
+        return render_csv(blocks)
+    if fmt == "xlsx":
+        return render_xlsx(blocks, title)
+    if fmt not in TEXT_FORMATS:
+        raise ExportError(f"没有格式 {fmt!r}；可用：{'、'.join(FORMATS)}")
+    return render_text(blocks, fmt)
+
+
+def export_table(
+    data: dict[str, Any], form: Form, table: str, fmt: str = DEFAULT_FORMAT
+) -> str | bytes:
+    """One table of a case (or ``all``) in a format: text for tabulate formats and csv, bytes for xlsx."""
+    if fmt not in FORMATS:
+        raise ExportError(f"没有格式 {fmt!r}；可用：{'、'.join(FORMATS)}")
+    return render(build(data, form, table), fmt, TABLE_TITLES.get(table, table))

@@ -44,12 +44,23 @@ def anjuan(
     )
 
 
-@pytest.fixture
-def cases_repo(tmp_path: Path) -> Path:
-    """A cases repository holding a copy of the bundled samples, committed once."""
-    cases = tmp_path / "cases"
-    shutil.copytree(SAMPLES, cases)
+def _committed_copy(sources: list[Path], cases: Path) -> Path:
+    cases.mkdir(parents=True)
+    for source in sources:
+        shutil.copytree(source, cases / source.name)
     git(cases, "init", "-q", "-b", "main")
     git(cases, "add", "-A")
     git(cases, "commit", "-q", "--no-verify", "-m", "samples")
     return cases
+
+
+@pytest.fixture
+def cases_repo(tmp_path: Path) -> Path:
+    """A cases repository holding a copy of the spec's example case only, committed once."""
+    return _committed_copy([EXAMPLE], tmp_path / "cases")
+
+
+@pytest.fixture
+def samples_repo(tmp_path: Path) -> Path:
+    """A cases repository holding a copy of every bundled sample case, committed once."""
+    return _committed_copy(sorted(p for p in SAMPLES.iterdir() if p.is_dir()), tmp_path / "cases")

@@ -24,8 +24,8 @@ def validate_json(cases: Path) -> dict[str, dict[str, object]]:
     return {c["case"]: c for c in json.loads(result.stdout)["cases"]}
 
 
-def test_every_sample_gives_exactly_its_expected_findings(cases_repo: Path) -> None:
-    got = validate_json(cases_repo)
+def test_every_sample_gives_exactly_its_expected_findings(samples_repo: Path) -> None:
+    got = validate_json(samples_repo)
     assert list(got) == sorted(EXPECTED)  # every case, in name order, the broken one too
     for case_id, expected in EXPECTED.items():
         case = got[case_id]
@@ -44,14 +44,14 @@ def test_every_sample_gives_exactly_its_expected_findings(cases_repo: Path) -> N
             assert CJK.search(f["message"]), f  # a reviewer reads it without rules.md
 
 
-def test_samples_cover_the_rule_families(cases_repo: Path) -> None:
+def test_samples_cover_the_rule_families(samples_repo: Path) -> None:
     rules = {row[0] for case in EXPECTED.values() for row in case["findings"]}
     families = {r.split(".")[0] for r in rules}
     assert {"REQUIRED", "ID", "ELIG", "ANNEX1", "ANNEX2", "TARGET", "BUDGET", "TOML"} <= families
 
 
-def test_broken_sample_shows_in_text_output_and_others_are_checked(cases_repo: Path) -> None:
-    result = anjuan("validate", "--today", "2026-11-27", "--cases", str(cases_repo))
+def test_broken_sample_shows_in_text_output_and_others_are_checked(samples_repo: Path) -> None:
+    result = anjuan("validate", "--today", "2026-11-27", "--cases", str(samples_repo))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     heads = [line.split()[0] for line in lines if line.startswith("XH-")]

@@ -41,7 +41,10 @@ SubParsers = argparse._SubParsersAction
 
 # Modules that add sub-commands: each has ``register(sub, common)`` and sets
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
-EXTENSIONS: list[str] = ["tui.cli_export"]
+EXTENSIONS: list[str] = [
+    "tui.cli_export",
+    "tui.cli_sync",
+]
 
 
 def _common() -> argparse.ArgumentParser:

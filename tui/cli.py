@@ -45,6 +45,7 @@ EXTENSIONS: list[str] = [
     "tui.cli_export",
     "tui.cli_store",
     "tui.cli_sync",
+    "tui.cli_store",
 ]
 
 

@@ -40,6 +40,7 @@ LOCK_NAME = "anjuan.lock"
 LOCK_WAIT_SAY_AFTER = 3.0  # seconds before telling the person that someone else is saving
 LOCK_TIMEOUT_ENV = "ANJUAN_LOCK_TIMEOUT"
 LOCK_TIMEOUT = 120.0
+LOCK_SETTLE_SECONDS = 2.0  # how long a git process that holds a lock may take to finish
 STALE_LOCK_SECONDS = 600.0  # without /proc: a git lock file this old is taken as left over
 MESSAGE_CHANGES = 40  # changes listed in a commit message (the log recomputes them all)
 
@@ -277,6 +278,12 @@ def _git_running_in(root: Path) -> bool | None:
         if state in ("Z", "X"):  # a killed git, not yet reaped: it holds nothing
             continue
         try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            argv = []
+        if b"cat-file" in argv[1:3]:  # GitPython's readers (ours, other people's TUIs): no locks
+            continue
+        try:
             cwd = Path(os.readlink(entry / "cwd"))
         except FileNotFoundError:
             continue
@@ -313,6 +320,12 @@ def recover_stale_locks(repo: git.Repo) -> list[str]:
         except FileNotFoundError:
             continue
         busy = _git_running_in(root)
+        deadline = time.monotonic() + LOCK_SETTLE_SECONDS
+        while busy and time.monotonic() < deadline:  # a git being killed takes a moment to go
+            time.sleep(0.05)
+            busy = _git_running_in(root) if lock.exists() else False
+        if not lock.exists():
+            continue
         age = time.time() - before.st_mtime
         if busy or (busy is None and age < STALE_LOCK_SECONDS):
             continue
@@ -434,7 +447,29 @@ def object_id(repo: git.Repo, spec: str) -> str | None:
         sha, _kind, _size = repo.git.get_object_header(spec)
     except ValueError:
         return None
+    except OSError as exc:  # the reader died: git refuses this repository; ask git why
+        _forget(repo)
+        raise StoreError(diagnose(repo)) from exc
     return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+
+def diagnose(repo: git.Repo) -> str:
+    """Why git fails in this repository, in words that say what to do."""
+    root = repo.working_tree_dir or repo.git_dir
+    try:
+        repo.git.rev_parse("--git-dir")
+    except git.GitCommandError as exc:
+        return explain_git_error(exc, str(root))
+    return f"git 无法读取仓库 {root}；请在该目录运行 git status 查看原因"
+
+
+def _forget(repo: git.Repo) -> None:
+    """Drop a repository whose git helpers failed, so that the next call starts afresh."""
+    with _repos_lock:
+        for key in [k for k, v in _repos.items() if v is repo]:
+            del _repos[key]
+    with contextlib.suppress(Exception):
+        repo.close()
 
 
 def head_blobs(repo: git.Repo, rel_dir: str) -> dict[str, str]:
@@ -643,6 +678,12 @@ def _save_locked(
         raise StoreError(explain_git_error(exc, root)) from exc
     leftover: list[FieldChange] = []
     head_case = in_head.get(CASE_FILE)
+    if head_case is None:  # not committed yet, or git cannot read the repository: ask git
+        try:
+            repo.git.rev_parse("--git-dir")
+        except git.GitCommandError as exc:
+            _forget(repo)
+            raise StoreError(explain_git_error(exc, root)) from exc
     if head_case is not None and head_case != version:
         head_data = parse_cached(blob_bytes(repo, head_case))
         leftover = diff_data(head_data, old) if head_data is not None else []

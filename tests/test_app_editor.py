@@ -206,3 +206,20 @@ async def test_go_to_field_by_chinese_label_selects_content(cases_repo: Path) ->
         await pilot.press("enter")
         await settle(pilot)
         assert editor.tables["budget"].current() == (2, "note")
+
+
+async def test_a_13th_month_is_refused_in_a_date_cell(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("annex1[1].date")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.press(*"2022-13-01", "enter")
+        note = str(pilot.app.screen.query_one(".field-note").render())
+        assert "没有 13 月" in note
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"03-01x", "enter")  # the letter is refused as typed
+        await pilot.pause()
+        assert editor.model is not None
+        assert str(editor.model.data["annex1"][0]["date"]) == "2022-03-01"

@@ -189,3 +189,16 @@ async def test_export_previews_and_writes_a_file(cases_repo: Path, tmp_path: Pat
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert "ZL201911034521.8" in target.read_text(encoding="utf-8")
+
+
+async def test_blame_says_who_last_changed_the_field(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await type_into(pilot, editor, "applicant.postcode", "100086")
+        await save(pilot)
+        editor.jump_to("applicant.postcode")
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert "最后修改：测试员" in note_of(editor.fields["applicant.postcode"])

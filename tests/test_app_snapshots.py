@@ -17,7 +17,10 @@ from tests.app_helpers import make_app, settle
 from tests.conftest import EXAMPLE, GIT_ENV
 
 SIZES = [(80, 24), (120, 40)]
-FIXED = {"GIT_AUTHOR_DATE": "2022-10-01T09:30:00+08:00", "GIT_COMMITTER_DATE": "2022-10-01T09:30:00+08:00"}
+FIXED = {
+    "GIT_AUTHOR_DATE": "2022-10-01T09:30:00+08:00",
+    "GIT_COMMITTER_DATE": "2022-10-01T09:30:00+08:00",
+}
 
 
 def fixed_git(repo: Path, *args: str) -> None:
@@ -34,8 +37,13 @@ def snapshot_repo(tmp_path: Path) -> Path:
     fixed_git(cases, "add", "-A")
     fixed_git(cases, "commit", "-q", "--no-verify", "-m", "XH-2022-001: 样例")
     path = cases / "XH-2022-001" / "case.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("info_pushes = 1200", "info_pushes = 900"), encoding="utf-8")
-    fixed_git(cases, "commit", "-q", "--no-verify", "-am", "XH-2022-001: targets.info_pushes 1200 → 900")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("info_pushes = 1200", "info_pushes = 900"),
+        encoding="utf-8",
+    )
+    fixed_git(
+        cases, "commit", "-q", "--no-verify", "-am", "XH-2022-001: targets.info_pushes 1200 → 900"
+    )
     return cases
 
 

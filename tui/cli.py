@@ -43,7 +43,6 @@ SubParsers = argparse._SubParsersAction
 # ``handler=`` on its parsers, so that this file stays short. Add a line per module.
 EXTENSIONS: list[str] = [
     "tui.cli_export",
-    "tui.cli_store",
     "tui.cli_sync",
     "tui.cli_store",
 ]

@@ -79,7 +79,9 @@ class CaseListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
         yield Input(
-            placeholder="筛选：编号、申报单位或园区（Enter 打开第一个，Esc 清除）", id="filter", compact=True
+            placeholder="筛选：编号、申报单位或园区（Enter 打开第一个，Esc 清除）",
+            id="filter",
+            compact=True,
         )
         with Horizontal(id="list-loading"):
             yield LoadingIndicator()

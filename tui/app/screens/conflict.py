@@ -56,7 +56,9 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses the merged data to keep editing, or None to go back unchanged."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "返回编辑", id="dialog.cancel")
+        Binding("escape", "cancel", "返回编辑", id="dialog.cancel"),
+        Binding("m", "choose('merge')", "合并", id="conflict.merge"),
+        Binding("r", "choose('reload')", "重新载入", id="conflict.reload"),
     ]
 
     def __init__(
@@ -101,19 +103,25 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
                     id="keep",
                 )
             with Horizontal(classes="buttons"):
-                yield Button("合并（保留我的修改）", id="merge", compact=True)
-                yield Button("重新载入（放弃我的修改）", id="reload", compact=True)
-                yield Button("返回编辑", id="cancel", compact=True)
+                yield Button("m 合并（保留我的修改）", id="merge", compact=True)
+                yield Button("r 重新载入（放弃我的修改）", id="reload", compact=True)
+                yield Button("Esc 返回编辑", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#merge", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "merge":
+        self.action_choose(event.button.id or "cancel")
+
+    def action_choose(self, choice: str) -> None:
+        if choice == "merge":
             keep: set[str] = set()
             lists = self.query("#keep")
             if lists:
                 keep = set(lists.first(SelectionList).selected)
             self.dismiss(merge(self.base, self.disk, self.mine, keep))
-        elif event.button.id == "reload":
+        elif choice == "reload":
             self.dismiss(copy.deepcopy(self.disk))
         else:
             self.dismiss(None)

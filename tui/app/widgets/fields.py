@@ -212,7 +212,7 @@ class FieldRow(Vertical):
     def compose(self) -> ComposeResult:
         unit = self.node.get("x-unit")
         head = Text(self.label, style="bold")
-        if unit:
+        if unit and f"（{unit}）" not in self.label:
             head.append(f"（{unit}）", style="dim")
         yield Static(head, classes="field-label")
         yield self._make_widget()

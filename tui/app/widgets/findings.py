@@ -23,7 +23,9 @@ class FindingsPanel(OptionList):
     def show(self, findings: list[Finding], form: Form | None) -> None:
         # errors first, then warnings, then waived: what stops a submission comes first
         order = {"error": 0, "warning": 1}
-        findings = sorted(findings, key=lambda f: (f.waived_by is not None, order.get(f.severity, 2)))
+        findings = sorted(
+            findings, key=lambda f: (f.waived_by is not None, order.get(f.severity, 2))
+        )
         self.findings = findings
         highlighted = self.highlighted
         self.clear_options()
@@ -35,7 +37,7 @@ class FindingsPanel(OptionList):
                     where = form.label(f.path)
                 except ValueError:
                     where = f.path
-            if f.message.startswith(where):
+            if f.message.startswith(where.split(" ")[0]):
                 where = ""  # the message already names the field
             options.append(Option(finding_line(f, where), id=str(i)))
         if not options:

@@ -271,7 +271,10 @@ class RowTable(Vertical):
         n, _ = self.current()
         lines = [finding_line(f) for f in self.findings.get(None, [])]
         if n:
-            lines += [finding_line(f, f"第{n}行") for f in self.findings.get(n, [])]
+            lines += [
+                finding_line(f, "" if f"第{n}行" in f.message else f"第{n}行")
+                for f in self.findings.get(n, [])
+            ]
         note = self.query_one(".table-note", Static)
         note.display = bool(lines)
         note.update(Text("\n").join(lines))

@@ -85,9 +85,21 @@ class CaseEditorScreen(AnjuanScreen[None]):
         Binding("ctrl+r", "reviews", "评审", id="editor.reviews"),
         Binding("ctrl+o", "export", "导出", id="editor.export", show=False),
         Binding(
-            "ctrl+pagedown,alt+right", "next_section", "下一部分", id="editor.next", show=False
+            "ctrl+pagedown,alt+right",
+            "next_section",
+            "下一部分",
+            id="editor.next",
+            show=False,
+            priority=True,
         ),
-        Binding("ctrl+pageup,alt+left", "prev_section", "上一部分", id="editor.prev", show=False),
+        Binding(
+            "ctrl+pageup,alt+left",
+            "prev_section",
+            "上一部分",
+            id="editor.prev",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -466,6 +478,15 @@ class CaseEditorScreen(AnjuanScreen[None]):
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
         if tabbed.active in ids:
             tabbed.active = ids[(ids.index(tabbed.active) + step) % len(ids)]
+            pane = tabbed.get_pane(tabbed.active)
+            self.call_after_refresh(self._focus_first, pane)
+
+    def _focus_first(self, pane: Widget) -> None:
+        """Focus the first field or table of a section, so that typing goes there."""
+        for widget in pane.query("Input, TextArea, Select, SelectionList, Checkbox, DataTable"):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def action_next_section(self) -> None:
         self._step_section(1)

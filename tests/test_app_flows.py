@@ -215,7 +215,9 @@ async def test_history_compares_two_marked_versions(cases_repo: Path) -> None:
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
-        await pilot.press("down", "down", "m", "up", "up", "d")  # the first commit against the newest
+        await pilot.press(
+            "down", "down", "m", "up", "up", "d"
+        )  # the first commit against the newest
         await settle(pilot)
         detail = str(app.screen.query_one("#history-detail").render())
         assert "2 处不同" in detail

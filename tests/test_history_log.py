@@ -184,3 +184,33 @@ def test_a_leftover_uncommitted_edit_is_committed_and_named(cases_repo: Path) ->
     assert git(cases_repo, "status", "--porcelain").stdout == ""
     changes = {c.path for c in case_log(cases_repo, CID)[0].changes}
     assert changes == {"targets.info_pushes", "applicant.lead.mobile"}
+
+
+def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Path) -> None:
+    from tui.core.store import SaveRefused, save_review
+
+    first = save_review(
+        cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "revise", "score": 70}
+    )
+    assert first.commit
+    text = (cases_repo / CID / "reviews" / "li.wei.toml").read_text(encoding="utf-8")
+    path = cases_repo / CID / "reviews" / "li.wei.toml"
+    path.write_text(text.replace("score = 70", "score = 70  # 初评"), encoding="utf-8")
+    second = save_review(
+        cases_repo,
+        CID,
+        "li.wei",
+        {"reviewer": "li.wei", "decision": "recommend", "score": 70},
+        expected_version=None,
+        as_name="李伟",
+    )
+    assert [(c.path, c.old, c.new) for c in second.changes] == [
+        ("reviews/li.wei.toml:decision", "revise", "recommend")
+    ]
+    assert "score = 70  # 初评" in path.read_text(encoding="utf-8")  # the comment stays
+    with pytest.raises(SaveRefused):
+        save_review(cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "maybe"})
+    top = case_log(cases_repo, CID)[0]
+    assert top.author == "李伟"
+    assert [c.path for c in top.changes] == ["reviews/li.wei.toml:decision"]
+    assert git(cases_repo, "status", "--porcelain").stdout == ""

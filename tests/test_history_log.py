@@ -214,3 +214,18 @@ def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Pat
     assert top.author == "李伟"
     assert [c.path for c in top.changes] == ["reviews/li.wei.toml:decision"]
     assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+def test_field_log_lists_only_the_commits_that_touched_the_field(cases_repo: Path) -> None:
+    from tui.core.history import field_log
+
+    edit(cases_repo, "王芳", targets__info_pushes=1500)
+    edit(cases_repo, "李伟", targets__activities=8)
+    edit(cases_repo, "王芳", targets__info_pushes=1600)
+    entries = field_log(cases_repo, CID, "targets.info_pushes")
+    assert [(e.author, [(c.old, c.new) for c in e.changes]) for e in entries[:2]] == [
+        ("王芳", [(1500, 1600)]),
+        ("王芳", [(1200, 1500)]),
+    ]
+    assert entries[-1].subject == "samples"  # the case was created there
+    assert len(entries) == 3

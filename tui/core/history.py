@@ -566,3 +566,39 @@ def _flatten(data: Any, tree: Tree, at: tuple[Any, ...], out: list[BlameLine]) -
             rev.time if rev else None,
         )
     )
+
+
+def field_log(cases_dir: Path, case_id: str, path: str) -> list[LogEntry]:
+    """The log entries that touched a field (or a table/row containing it, or fields under it),
+    newest first, each with only those changes. Rows are matched by their number at the time
+    of each commit; ``case_blame`` follows a row across insertions."""
+    try:
+        parse_path(path)
+    except PathError as exc:
+        raise StoreError(str(exc)) from exc
+
+    def touches(change: FieldChange) -> bool:
+        p = change.path
+        return (
+            p == path
+            or p.startswith((path + ".", path + "["))
+            or path.startswith((p + ".", p + "["))
+        )
+
+    out = []
+    for entry in case_log(cases_dir, case_id):
+        mine = [c for c in entry.changes if touches(c)]
+        if mine:
+            out.append(
+                LogEntry(
+                    entry.commit,
+                    entry.author,
+                    entry.email,
+                    entry.login,
+                    entry.time,
+                    entry.reason,
+                    entry.subject,
+                    mine,
+                )
+            )
+    return out

@@ -222,13 +222,22 @@ def _common_dir(repo: git.Repo) -> Path:
 def repo_lock(
     repo: git.Repo, on_wait: Notify | None = None, timeout: float | None = None
 ) -> Iterator[None]:
-    """Hold ``.git/anjuan.lock`` (flock): saves of several processes queue, one at a time."""
+    """Hold ``.git/anjuan.lock`` (flock): saves of several processes queue, one at a time.
+
+    Re-entrant within a thread (``commit_paths`` takes it too, so that ``anjuan new``, imports
+    and sync commits queue with saves). Other threads of the same process queue like other
+    processes: flock locks belong to each open of the file.
+    """
+    path = _common_dir(repo) / LOCK_NAME
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if str(path) in held:
+        yield
+        return
     if timeout is None:
         try:
             timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT))
         except ValueError:
             timeout = LOCK_TIMEOUT
-    path = _common_dir(repo) / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
@@ -253,9 +262,25 @@ def repo_lock(
                     on_wait("别人正在保存这个仓库中的案卷，正在排队等待……")
                     said = True
                 time.sleep(0.05)
-        yield
+        held.add(str(path))
+        try:
+            yield
+        finally:
+            held.discard(str(path))
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def locked(cases_dir: Path, on_wait: Notify | None = None) -> Iterator[git.Repo]:
+    """``with locked(cases_dir) as repo:`` — the repository, while no save can run (for work
+    that changes the repository in several steps, like a sync's merge)."""
+    repo = open_repo(cases_dir)
+    with repo_lock(repo, on_wait):
+        yield repo
 
 
 def _git_running_in(root: Path) -> bool | None:
@@ -891,9 +916,10 @@ def commit_paths(
         new = [r for r in rels if r not in tracked and (root / r).exists()]
     else:
         new = [os.path.relpath(os.path.abspath(p), root) for p in new_files]
-    if new:
-        repo.git.add("--", *new)
-    # ``git commit -- paths`` commits only these files, whatever else is staged. The pre-commit
-    # hook is skipped: the save has just validated the case with the same gate.
-    repo.git.commit("--no-verify", "-q", "--cleanup=verbatim", "-m", body, "--", *rels, env=env)
-    return repo.head.commit.hexsha
+    with repo_lock(repo):
+        if new:
+            repo.git.add("--", *new)
+        # ``git commit -- paths`` commits only these files, whatever else is staged. The
+        # pre-commit hook is skipped: the save has just validated the case with the same gate.
+        repo.git.commit("--no-verify", "-q", "--cleanup=verbatim", "-m", body, "--", *rels, env=env)
+        return repo.head.commit.hexsha

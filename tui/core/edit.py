@@ -704,6 +704,7 @@ def loads_sections(text: str) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=Decimal)
     bounds = [0, *[s for s in starts if s > 0], len(text)]
     data: dict[str, Any] = {}
+    owned: set[int] = {id(data)}
     seen_tables: set[str] = set()
     try:
         for a, b in itertools.pairwise(bounds):
@@ -713,7 +714,7 @@ def loads_sections(text: str) -> dict[str, Any]:
                 if header in seen_tables:
                     raise _Clash
                 seen_tables.add(header)
-            _merge_fragment(data, _fragment(chunk))
+            _merge_fragment(data, _fragment(chunk), owned)
     except (tomllib.TOMLDecodeError, _Clash):
         return tomllib.loads(text, parse_float=Decimal)
     return data
@@ -732,15 +733,25 @@ def _fragment(chunk: str) -> dict[str, Any]:
     return fragment
 
 
-def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
+def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any], owned: set[int]) -> None:
+    """Merge a section into the data being built; ``owned``: ids of the dicts and lists built
+    here (those may grow in place; a cached fragment's own objects are copied first)."""
     for key, value in fragment.items():
         if key not in into:
             into[key] = value
-        elif isinstance(into[key], dict) and isinstance(value, dict):
-            mine = dict(into[key])  # never change a cached fragment
-            _merge_fragment(mine, value)
-            into[key] = mine
-        elif is_rows(into[key]) and is_rows(value) and isinstance(value, list):
-            into[key] = [*into[key], *value]
+            continue
+        mine = into[key]
+        if isinstance(mine, dict) and isinstance(value, dict):
+            if id(mine) not in owned:
+                mine = into[key] = dict(mine)
+                owned.add(id(mine))
+            _merge_fragment(mine, value, owned)
+        elif isinstance(mine, list) and isinstance(value, list) and is_rows(value):
+            if id(mine) not in owned:
+                if not is_rows(mine):
+                    raise _Clash
+                mine = into[key] = list(mine)
+                owned.add(id(mine))
+            mine.extend(value)
         else:
             raise _Clash

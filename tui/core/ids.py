@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 PATENT_WEIGHTS_12 = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 PATENT_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
@@ -34,7 +35,10 @@ Problem = tuple[str, str]  # (rule ID, what is wrong and what right looks like)
 def patent_check_char(digits: str) -> str:
     """The check character of a CN application number's 12 or 8 digits (10 is ``X``)."""
     weights = PATENT_WEIGHTS_12 if len(digits) == 12 else PATENT_WEIGHTS_8
-    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+    if len(digits) != len(weights) or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"not 12 or 8 digits: {digits!r}")
+    # digit × weight over the ASCII codes, less the weights × ord("0"): one pass in C
+    total = (sum(map(mul, digits.encode("ascii"), weights)) - 48 * sum(weights)) % 11
     return "X" if total == 10 else str(total)
 
 
@@ -71,7 +75,7 @@ def normalize_patent(text: str) -> str:
 
 @lru_cache(maxsize=4096)  # the same numbers are checked by several rules
 def parse_patent(text: str) -> PatentNo | None:
-    m = _PATENT.match(normalize_patent(text))
+    m = _PATENT.match(text) or _PATENT.match(normalize_patent(text))  # most are written plainly
     if not m:
         return None
     return PatentNo(m.group(1) or "", m.group(2), m.group(3))

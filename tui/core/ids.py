@@ -22,7 +22,7 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 _CREDIT = re.compile(f"^[{CREDIT_CHARSET}]{{18}}$")
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
-_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}(?:(?:-|转)\d{1,6})?$", re.ASCII)
+_LANDLINE = re.compile(r"^(?:\(0\d{2,3}\)|0\d{2,3})-?\d{7,8}(?:(?:-|转)\d{1,6})?$", re.ASCII)
 _POSTCODE = re.compile(r"^\d{6}$", re.ASCII)
 _EMAIL = re.compile(
     r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$", re.ASCII

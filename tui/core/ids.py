@@ -31,6 +31,11 @@ _EMAIL = re.compile(
 Problem = tuple[str, str]  # (rule ID, what is wrong and what right looks like)
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """A value as quoted in a message: a pasted page is cut, so the message stays readable."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @lru_cache(maxsize=4096)  # the same numbers are checked by several rules
 def patent_check_char(digits: str) -> str:
     """The check character of a CN application number's 12 or 8 digits (10 is ``X``)."""
@@ -86,14 +91,14 @@ def check_patent(text: str) -> Problem | None:
     if number is None:
         return (
             "ID.PATENT_FORMAT",
-            f"「{text}」不是中国专利申请号；应为（ZL/CN）+12位数字（2003年起）或8位数字（2003年前）"
+            f"「{shorten(text)}」不是中国专利申请号；应为（ZL/CN）+12位数字（2003年起）或8位数字（2003年前）"
             "+ 小数点 + 校验位 0-9 或 X，如 ZL202310138721.8、95115608.X",
         )
     expected = patent_check_char(number.digits)
     if number.check != expected:
         return (
             "ID.PATENT_CHECK",
-            f"「{text}」的校验位是 {number.check}，按申请号计算应为 {expected}"
+            f"「{shorten(text)}」的校验位是 {number.check}，按申请号计算应为 {expected}"
             f"（{number.prefix}{number.digits}.{expected}）；请核对专利号",
         )
     return None
@@ -116,13 +121,13 @@ def check_credit_code(text: str) -> Problem | None:
             why = f"长度为 {len(code)} 位"
         return (
             "ID.CREDIT_CODE",
-            f"「{text}」{why}；统一社会信用代码应为 18 位数字或大写字母，如 91350100M000100Y43",
+            f"「{shorten(text)}」{why}；统一社会信用代码应为 18 位数字或大写字母，如 91350100M000100Y43",
         )
     expected = credit_check_char(code[:17])
     if code[17] != expected:
         return (
             "ID.CREDIT_CODE",
-            f"「{text}」的校验码是 {code[17]}，按前17位计算应为 {expected}；请核对统一社会信用代码",
+            f"「{shorten(text)}」的校验码是 {code[17]}，按前17位计算应为 {expected}；请核对统一社会信用代码",
         )
     return None
 
@@ -143,7 +148,7 @@ def check_mobile(text: str) -> Problem | None:
     if not _MOBILE.match(digits):
         return (
             "ID.MOBILE",
-            f"「{text}」不是手机号；应为 1 开头、第二位 3-9 的 11 位数字，如 13801234567",
+            f"「{shorten(text)}」不是手机号；应为 1 开头、第二位 3-9 的 11 位数字，如 13801234567",
         )
     return None
 
@@ -152,7 +157,7 @@ def check_landline(text: str) -> Problem | None:
     if not _LANDLINE.match(_compact_phone(text)):
         return (
             "ID.LANDLINE",
-            f"「{text}」不是固定电话；应为区号 + 7-8 位号码，如 010-62345678 或 (010)62345678，"
+            f"「{shorten(text)}」不是固定电话；应为区号 + 7-8 位号码，如 010-62345678 或 (010)62345678，"
             "分机写在 - 或 转 之后",
         )
     return None
@@ -160,13 +165,13 @@ def check_landline(text: str) -> Problem | None:
 
 def check_postcode(text: str) -> Problem | None:
     if not _POSTCODE.match(text.strip()):
-        return ("ID.POSTCODE", f"「{text}」不是邮编；应为 6 位数字，如 100085")
+        return ("ID.POSTCODE", f"「{shorten(text)}」不是邮编；应为 6 位数字，如 100085")
     return None
 
 
 def check_email(text: str) -> Problem | None:
     if not _EMAIL.match(text.strip()):
-        return ("ID.EMAIL", f"「{text}」不是电子邮件地址；应形如 name@example.cn")
+        return ("ID.EMAIL", f"「{shorten(text)}」不是电子邮件地址；应形如 name@example.cn")
     return None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ids
 from ..findings import Finding
+from ..ids import shorten
 from . import Context, as_number, fmt_amount, rule
 
 WAN = Decimal(10000)
@@ -146,7 +147,7 @@ def annex1_evidence(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "ANNEX1.EVIDENCE",
                     ("annex1", n, "evidence"),
-                    f"附件1 第{n}行 证明材料「{item}」：{problem}",
+                    f"附件1 第{n}行 证明材料「{shorten(item)}」：{problem}",
                 )
 
 

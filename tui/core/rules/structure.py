@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..findings import Finding
+from ..ids import shorten
 from ..paths import Part, format_path
 from . import Context, fmt_amount, rule
 
@@ -137,7 +138,7 @@ class SchemaWalk:
                             (
                                 self.rule("SCHEMA.ENUM"),
                                 parts,
-                                f"{self.label(parts)}：「{word}」重复了 {n} 次；每项只选一次",
+                                f"{self.label(parts)}：「{shorten(word)}」重复了 {n} 次；每项只选一次",
                             )
                         )
             is_quiet = quiet(items)
@@ -174,7 +175,7 @@ class SchemaWalk:
                     (
                         self.rule("SCHEMA.ENUM"),
                         parts,
-                        f"{self.label(parts)}：「{value}」不是可选项；应为 "
+                        f"{self.label(parts)}：「{shorten(value)}」不是可选项；应为 "
                         + " | ".join(w or '""' for w in enum),
                     )
                 )
@@ -404,7 +405,7 @@ def periods(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(
                         "PERIODS",
                         where,
-                        f"{ctx.label((key, name))} 第{n}行：「{label}」不是申报书的年度；应为 "
+                        f"{ctx.label((key, name))} 第{n}行：「{shorten(label)}」不是申报书的年度；应为 "
                         + "、".join(expected),
                     )
                 elif seen[label] == 2:

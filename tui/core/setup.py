@@ -71,6 +71,9 @@ def init_cases_repo(directory: Path) -> list[str]:
         said.append(
             "已安装 pre-commit 钩子：用 git 直接提交时也会检查案卷（错误阻止提交，警告不阻止）"
         )
+    from .sync import install_merge_driver
+
+    said.extend(install_merge_driver(repo, directory))
     return said
 
 

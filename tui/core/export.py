@@ -279,7 +279,7 @@ def foundation_blocks(data: dict[str, Any], form: Form) -> list[Block]:
     facts = Table(
         "foundation",
         str(node.get("title", "foundation")),
-        [Column("label", "项目", wrap=True), Column("value", "内容", "amount", 6, wrap=True)],
+        [Column("label", "项目", wrap=True), Column("value", "内容", "target", 6, wrap=True)],
         [],
     )
     blocks: list[Block] = [facts]
@@ -742,16 +742,15 @@ def render_csv(blocks: list[Block]) -> str:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _number_format(col: Column) -> str:
-    if col.kind in ("amount", "price"):
-        if col.decimals <= 2:
-            return "#,##0.00"
-        return "#,##0.00" + "#" * (col.decimals - 2)
-    if col.kind in ("int", "seq"):
-        return "0"
+def _number_format(col: Column, value: Cell) -> str:
+    """Amounts with thousands and their decimals (元 0.00, 万元 up to 6, a score 0.0)."""
     if col.kind == "date":
         return "yyyy-mm-dd"
-    return "@"
+    if col.kind in ("int", "seq") or (col.kind == "target" and isinstance(value, int)):
+        return "0"
+    if col.decimals <= 2:
+        return "#,##0." + "0" * col.decimals if col.decimals else "#,##0"
+    return "#,##0.00" + "#" * (col.decimals - 2)
 
 
 def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
@@ -792,7 +791,7 @@ def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
         else:
             cell.value = value
             if col is not None:
-                cell.number_format = _number_format(col)
+                cell.number_format = _number_format(col, value)
             w = len(cell_text(value))
         if strong:
             cell.font = bold

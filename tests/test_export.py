@@ -405,3 +405,19 @@ def test_cli_will_not_write_xlsx_to_a_terminal(cases_repo: Path) -> None:
         os.close(follower)
         os.close(leader)
     assert result.returncode == 2 and "终端" in result.stderr
+
+
+def test_amounts_that_are_not_finite_do_not_break_totals_or_xlsx(
+    sample: dict[str, Any], form: Any
+) -> None:
+    data = dict(sample)
+    data["budget"] = [
+        {"item": "甲", "amount_wan": Decimal("inf")},
+        {"item": "乙", "amount_wan": Decimal("-inf")},
+        {"item": "丙", "amount_wan": Decimal("nan")},
+        {"item": "丁", "amount_wan": Decimal("1.5")},
+    ]
+    text = export_table(data, form, "budget", "csv")
+    assert isinstance(text, str) and text.rstrip().endswith("合计,,,1.5")
+    ws = _sheet(export_table(data, form, "budget", "xlsx"))  # type: ignore[arg-type]
+    assert ws["D3"].value == "Infinity" and ws["D7"].value == Decimal("1.5")

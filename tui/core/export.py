@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import tabulate as tabulate_module
 import wcwidth
@@ -190,6 +190,12 @@ def _cell(value: Any, col: Column, row: dict[str, Any]) -> Cell:
     return str(value)
 
 
+def _finite_number(value: Any) -> TypeGuard[int | Decimal]:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _totals(columns: list[Column], rows: list[dict[str, Any]], keys: Iterable[str]) -> list[Cell]:
     wanted = set(keys)
     out: list[Cell] = []
@@ -198,7 +204,7 @@ def _totals(columns: list[Column], rows: list[dict[str, Any]], keys: Iterable[st
             total: int | Decimal = 0
             for row in rows:
                 v = row.get(col.key)
-                if isinstance(v, int | Decimal) and not isinstance(v, bool):
+                if _finite_number(v):
                     total += v
             out.append(total)
         else:
@@ -405,8 +411,10 @@ def document(data: dict[str, Any], form: Form) -> list[Block]:
 
 def amount_text(value: int | Decimal, grouped: bool = True) -> str:
     """An exact amount as people write it: ``200,000``, ``45.5`` — no exponent, no float."""
+    if isinstance(value, int):
+        return f"{value:,}" if grouped else str(value)
     text = f"{value:,f}" if grouped else f"{value:f}"
-    if isinstance(value, Decimal) and "." in text:
+    if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
@@ -787,6 +795,9 @@ def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
                 cell.alignment = wrap
             w = display_width(text)
         elif value is None:
+            return
+        elif isinstance(value, Decimal) and not value.is_finite():
+            put(r, c, str(value), col, strong, measure)  # NaN/inf: shown, not a number
             return
         else:
             cell.value = value

@@ -90,6 +90,7 @@ def test_chinese_cells_line_up_and_long_texts_wrap_to_120(
     rows = [dict(r) for r in sample["annex1"]]
     rows[0]["supplier"] = "北京某某某理工大学技术转移中心知识产权运营管理有限公司" * 2
     rows[1]["recipient"] = "A very long English company name Holdings Limited, Beijing Branch"
+    rows[2]["supplier"] = "北京\t某工业大学"
     data["annex1"] = rows
     text = export_table(data, form, "annex1", "simple_grid")
     assert isinstance(text, str)

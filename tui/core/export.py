@@ -436,10 +436,13 @@ def cell_text(value: Cell, grouped: bool = True) -> str:
 
 
 def visible(text: str) -> str:
-    """Control characters (terminal escapes) shown as codes, so they cannot move the cursor."""
-    return (
-        _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
-    )
+    """Control characters (terminal escapes) shown as codes, so they cannot move the cursor;
+    a tab becomes spaces, so that it cannot push a column out of line."""
+    if "\t" in text:
+        text = text.replace("\t", "    ")
+    if _CONTROL.search(text):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text
 
 
 def display_width(text: str) -> int:
@@ -543,7 +546,7 @@ def _fit(table: Table, headers: list[str], body: list[list[str]], fmt: str) -> N
     budget = PAGE_WIDTH - (3 * n + 1)
     if sum(widths) <= budget:
         return
-    # Headers of fixed columns (numbers, dates, codes) go over 2, then 3, then 4 lines, the
+    # Headers of fixed columns (numbers, dates, codes) go over 2, then 3 lines, the
     # widest first, until the table fits: 合同涉及专利金额 / （元）.
     fixed = [i for i, c in enumerate(table.columns) if not c.wrap]
     excess = sum(widths) - budget

@@ -126,6 +126,7 @@ def annex1_evidence(ctx: Context) -> Iterator[Finding]:
     meta = ctx.form.rules.get("ANNEX1.EVIDENCE")
     empty_severity = meta.empty_severity if meta and meta.empty_severity else "warning"
     root = ctx.directory.resolve() if ctx.directory else None
+    folders: _Folders = {}  # each folder listed once for all the rows
     for n, row in ctx.rows("annex1"):
         evidence = row.get("evidence", [])
         if not isinstance(evidence, list):
@@ -142,7 +143,7 @@ def annex1_evidence(ctx: Context) -> Iterator[Finding]:
         for item in evidence:
             if not isinstance(item, str):
                 continue
-            problem = _evidence_problem(item, root)
+            problem = _evidence_problem(item, root, folders)
             if problem:
                 yield ctx.finding(
                     "ANNEX1.EVIDENCE",
@@ -151,7 +152,7 @@ def annex1_evidence(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-def _evidence_problem(item: str, root: Path | None) -> str | None:
+def _evidence_problem(item: str, root: Path | None, folders: _Folders | None = None) -> str | None:
     rel = PurePosixPath(item.replace("\\", "/"))
     if not item.strip():
         return "路径为空；请写案卷目录内的相对路径，如 attachments/合同.pdf"
@@ -159,7 +160,7 @@ def _evidence_problem(item: str, root: Path | None) -> str | None:
         return "指向案卷目录之外；请把文件放入案卷目录（如 attachments/），并写相对路径"
     if root is None:
         return None
-    plain = _plain_file(root, rel.parts)
+    plain = _plain_file(root, rel.parts, {} if folders is None else folders)
     if plain is not None:  # no link on the way: the same answer as resolve(), without its cost
         return None if plain else "案卷目录中没有这个文件；请放入文件或改正路径"
     target = (root / Path(*rel.parts)).resolve()
@@ -170,11 +171,37 @@ def _evidence_problem(item: str, root: Path | None) -> str | None:
     return None
 
 
-def _plain_file(root: Path, parts: tuple[str, ...]) -> bool | None:
+_Folders = dict[str, dict[str, os.DirEntry[str]] | None]
+
+
+def _plain_file(root: Path, parts: tuple[str, ...], folders: _Folders) -> bool | None:
     """Is ``root/parts`` a regular file, reached with no symbolic link? None: a link (or nothing
-    to walk) is on the way, so ask ``resolve()`` instead."""
+    to walk) is on the way, so ask ``resolve()`` instead. ``folders`` caches listings."""
     if not parts:
         return None
+    here = str(root)
+    for i, part in enumerate(parts):
+        if here not in folders:
+            try:
+                with os.scandir(here) as listing:
+                    folders[here] = {entry.name: entry for entry in listing}
+            except OSError:
+                folders[here] = None
+        entries = folders[here]
+        entry = entries.get(part) if entries is not None else None
+        if entry is None:  # not listed (or a case-insensitive file system): ask the file system
+            return _lstat_walk(root, parts)
+        if entry.is_symlink():
+            return None
+        if i == len(parts) - 1:
+            return entry.is_file(follow_symlinks=False)
+        if not entry.is_dir(follow_symlinks=False):
+            return False
+        here = entry.path
+    return None
+
+
+def _lstat_walk(root: Path, parts: tuple[str, ...]) -> bool | None:
     here = str(root)
     for part in parts:
         here = os.path.join(here, part)

@@ -373,3 +373,16 @@ def test_a_broken_file_merges_by_lines_and_whole_files_conflict_as_one(tmp_path:
     assert '运营管理有限公司"   # 申报单位名称' in text and 'legal_rep = "周明达"' in text
     assert (a.path / attachment).read_text(encoding="utf-8") == "%PDF a's scan\n"
     assert (a.path / review).exists()
+
+
+def test_sync_says_when_two_fine_edits_together_break_a_rule(tmp_path: Path) -> None:
+    remote, (a, b) = office(tmp_path, "a", "b")
+    a.edit("enterprises = 186 ", "enterprises = 170 ")  # smes 162: fine
+    a.commit("a: enterprises")
+    assert a.sync().returncode == 0
+    b.edit("smes = 162 ", "smes = 175 ")  # enterprises 186: fine
+    b.commit("b: smes")
+    done = b.sync()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{CASE}：已更新，合并后有 1 个错误（anjuan validate {CASE} 查看）" in done.stdout
+    converged(remote, a, b)

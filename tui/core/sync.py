@@ -255,6 +255,7 @@ class SyncResult:
     resolved: list[Conflict] = field(default_factory=list)
     pushed: bool = False
     theirs: str | None = None  # the remote's commit that was merged (or tried)
+    changed_cases: list[str] = field(default_factory=list)  # cases the remote's changes touched
 
 
 def _upstream(repo: git.Repo, remote: str | None) -> tuple[str, str]:
@@ -340,16 +341,33 @@ def sync(cases_dir: Path, as_name: str | None = None, remote: str | None = None)
             except git.GitCommandError as exc:
                 raise SyncError(f"无法快进到远端的版本：{_git_message(exc)}") from exc
             _save_state(repo, None)
-            return SyncResult("fast-forward", remote, branch, theirs)
+            result = SyncResult("fast-forward", remote, branch, theirs, theirs=theirs)
         else:
             result = _merge(repo, remote, branch, head, theirs, state, who)
-    if result.outcome == "conflicts" or head is None or head == theirs:
+        if head is not None and result.outcome in ("fast-forward", "merged"):
+            result.changed_cases = _changed_cases(repo, cases_dir, head)
+    if result.outcome in ("conflicts", "fast-forward") or head is None or head == theirs:
         return result
     _push(repo, remote, branch)
     if result.outcome == "up-to-date":
         result.outcome = "pushed"
     result.pushed = True
     return result
+
+
+def _changed_cases(repo: git.Repo, cases_dir: Path, before: str) -> list[str]:
+    """The cases whose files differ between ``before`` and HEAD, in name order."""
+    root = Path(repo.working_tree_dir or ".").resolve()
+    base = cases_dir.resolve()
+    names = str(repo.git.diff("--name-only", "-z", before, "HEAD")).split("\0")
+    ids: set[str] = set()
+    for rel in filter(None, names):
+        path = root / rel
+        if path.is_relative_to(base) and path != base:
+            cid = path.relative_to(base).parts[0]
+            if (base / cid / "case.toml").is_file():
+                ids.add(cid)
+    return sorted(ids)
 
 
 def _writing(repo: git.Repo) -> contextlib.AbstractContextManager[object]:

@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 import wcwidth
 from conftest import EXAMPLE, anjuan, git
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.core.case import read_case
 from tui.core.export import (
@@ -21,7 +23,9 @@ from tui.core.export import (
     MONOSPACED_FORMATS,
     TABLES,
     TEXT_FORMATS,
+    _wrap_header,
     export_table,
+    wrap_line,
 )
 from tui.core.schema import load_form
 
@@ -282,3 +286,122 @@ def test_cli_shows_control_characters_as_codes(cases_repo: Path) -> None:
     assert "\x1b" not in result.stdout and "\\x1b" in result.stdout
     widths = {wcwidth.wcswidth(line) for line in result.stdout.splitlines()}
     assert len(widths) == 1
+
+
+def test_all_as_csv_and_xlsx_stack_the_sections(sample: dict[str, Any], form: Any) -> None:
+    text = export_table(sample, form, "all", "csv")
+    assert isinstance(text, str)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    firsts = [r[0] for r in rows if r]
+    assert firsts.index("一、申报单位基本信息") < firsts.index("附件2：专利技术需求清单")
+    assert firsts.count("一、申报单位基本信息") == 1
+    content = export_table(sample, form, "all", "xlsx")
+    assert isinstance(content, bytes)
+    ws = _sheet(content)
+    column_a = [c.value for c in ws["A"]]
+    assert "四、经费预算（成本测算）" in column_a and "合计" in column_a
+
+
+@pytest.mark.parametrize("fmt", ["simple_grid", "psql", "rounded_outline"])
+def test_every_table_of_all_lines_up(sample: dict[str, Any], form: Any, fmt: str) -> None:
+    text = export_table(sample, form, "all", fmt)
+    assert isinstance(text, str)
+    tables = [lines for lines in _table_lines(text) if lines[0][:1] in ("┌", "+", "╭")]
+    assert len(tables) == 13  # 案卷, 一, 二 (7 tables), 三, 四, 附件1, 附件2
+    for lines in tables:
+        widths = {wcwidth.wcswidth(line) for line in lines}
+        assert len(widths) == 1 and widths.pop() <= 120, lines
+
+
+def test_cli_refuses_a_broken_case(cases_repo: Path) -> None:
+    (cases_repo / "XH-2022-001" / "case.toml").write_text("x = = 1\n", encoding="utf-8")
+    result = _export_cli(cases_repo, "annex1")
+    assert result.returncode == 2 and "无法读取" in result.stderr and "第1行" in result.stderr
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("北京某理工大学有限公司（）、，abcXYZ019 -/.")), max_size=80
+    ),
+    width=st.integers(min_value=2, max_value=40),
+)
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: int) -> None:
+    lines = wrap_line(text, width)
+    assert all(wcwidth.wcswidth(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_wrap_breaks_english_at_spaces_and_chinese_anywhere() -> None:
+    assert wrap_line("Holdings Limited, Beijing Branch", 18) == [
+        "Holdings Limited,",
+        "Beijing Branch",
+    ]
+    assert wrap_line("北京云杉数据科技有限公司", 8) == ["北京云杉", "数据科技", "有限公司"]
+    assert wrap_line("北京ABC数据科技", 6) == ["北京AB", "C数据", "科技"]
+
+
+@pytest.mark.parametrize("case_id", ["XH-2022-001", "XH-2022-002", "XH-2022-003"])
+def test_every_sample_exports_in_every_format(form: Any, case_id: str) -> None:
+    data = read_case(EXAMPLE.parent / case_id).data
+    assert data is not None
+    for table in TABLES:
+        for fmt in FORMATS:
+            assert export_table(data, form, table, fmt)
+
+
+def test_values_of_the_wrong_type_are_shown_not_fatal(sample: dict[str, Any], form: Any) -> None:
+    """A hand-edited draft may hold anything; the export shows it as it is and sums what adds up."""
+    data = dict(sample)
+    data["budget"] = [
+        {"item": "需求库", "amount_wan": "八万"},
+        {"item": ["a", "b"], "amount_wan": Decimal("8")},
+        "not a row",
+        {"item": "托管", "amount_wan": True},
+    ]
+    data["targets"] = ["not", "a", "table"]
+    data["foundation"] = {**sample["foundation"], "valid_patents": 3, "demand": {"x": 1}}
+    for table in TABLES:
+        for fmt in ("simple_grid", "csv", "xlsx", "html"):
+            assert export_table(data, form, table, fmt)
+    text = export_table(data, form, "budget", "csv")
+    assert isinstance(text, str)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][3] == "八万" and rows[-1] == ["合计", "", "", "8"]
+
+
+def test_html_escapes_the_case_text(sample: dict[str, Any], form: Any) -> None:
+    data = {**sample, "plan": {**sample["plan"], "other": "<script>alert(1)</script>"}}
+    text = export_table(data, form, "all", "html")
+    assert isinstance(text, str)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("合同涉及专利金额（元）/万家ab1")), min_size=1, max_size=30
+    ),
+    width=st.integers(min_value=2, max_value=20),
+)
+def test_wrapped_headers_keep_every_character(text: str, width: int) -> None:
+    wrapped = _wrap_header(text, width)
+    assert wrapped.replace("\n", "") == text
+    assert all(wcwidth.wcswidth(line) <= max(width, 8) for line in wrapped.split("\n"))
+
+
+def test_cli_will_not_write_xlsx_to_a_terminal(cases_repo: Path) -> None:
+    import pty
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "export", "XH-2022-001", "annex1", "--format", "xlsx",
+             "-o", "-", "--cases", str(cases_repo)],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 2 and "终端" in result.stderr

@@ -244,3 +244,22 @@ def test_wrong_file_types_are_refused(cases_repo: Path, tmp_path: Path) -> None:
     fake.write_bytes(b"not a zip")
     result = _import(cases_repo, "annex1", fake)
     assert result.returncode == 2 and "不是可读取的 .xlsx" in result.stderr
+
+
+def test_gbk_csv_from_a_chinese_excel_and_the_author_given(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    source = _write_csv(
+        tmp_path / "gbk.csv",
+        [
+            ["专利名称", "专利号", "专利类型", "授权日期", "需求方式", "可接受报价（元）/议价"],
+            ["一种电池包散热结构", "ZL202310138721.8", "发明", "2023年5月9日", "许可", "30,000元"],
+        ],
+        encoding="gbk",
+    )
+    result = _import(cases_repo, "annex2", source, "--as", "王芳")
+    assert result.returncode == 0, result.stderr
+    row = _case_data(cases_repo)["annex2"][-1]
+    assert row["name"] == "一种电池包散热结构" and row["price_yuan"] == 30000
+    assert row["negotiable"] is False
+    assert git(cases_repo, "log", "-1", "--format=%an").stdout.strip() == "王芳"

@@ -44,6 +44,7 @@ SubParsers = argparse._SubParsersAction
 EXTENSIONS: list[str] = [
     "tui.cli_export",
     "tui.cli_sync",
+    "tui.cli_store",
 ]
 
 

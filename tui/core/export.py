@@ -9,6 +9,7 @@ Core: no Textual, no printing. The TUI calls ``export_table`` and lists ``TABLES
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -61,7 +62,7 @@ MARKUP_FORMATS = frozenset(
 )
 MONOSPACED_FORMATS: frozenset[str] = frozenset(TEXT_FORMATS) - MARKUP_FORMATS
 PAGE_WIDTH = 120
-MIN_WRAP = 8
+MIN_WRAP = 6  # 3 Chinese characters: narrower columns are unreadable
 PAD = tabulate_module.MIN_PADDING
 TOTAL_LABEL = "合计"
 SEQ_HEADER = "序号"
@@ -158,7 +159,10 @@ def _column(key: str, node: dict[str, Any], table: str = "") -> Column:
     )
 
 
-def _row_columns(form: Form, table: str, node: dict[str, Any], seq: bool) -> list[Column]:
+@lru_cache(maxsize=256)
+def _row_columns(form: Form, path: tuple[str, ...], table: str, seq: bool) -> tuple[Column, ...]:
+    """The columns of a row table, read once per form from the schema."""
+    node = form.node(path) or {}
     props: dict[str, Any] = node.get("items", {}).get("properties", {})
     cols = [Column("", SEQ_HEADER, "seq")] if seq else []
     for key, sub in props.items():
@@ -169,7 +173,7 @@ def _row_columns(form: Form, table: str, node: dict[str, Any], seq: bool) -> lis
             title = props["negotiable"].get("title", "议价")
             col = Column(key, f"{col.header}/{title}", "price", col.decimals)
         cols.append(col)
-    return cols
+    return tuple(cols)
 
 
 def _cell(value: Any, col: Column, row: dict[str, Any]) -> Cell:
@@ -207,7 +211,7 @@ def rows_table(
 ) -> Table:
     """An array of tables of the form (annex1, annex2, budget, foundation.demand…) as a Table."""
     node = form.node(path) or {}
-    columns = _row_columns(form, name, node, seq)
+    columns = list(_row_columns(form, path, name, seq))
     raw = _lookup(data, path)
     records = [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
     rows: list[list[Cell]] = []
@@ -240,6 +244,18 @@ def targets_table(data: dict[str, Any], form: Form) -> Table:
         Column("value", "量化目标", "target", 6, wrap=True),
     ]
     rows: list[list[Cell]] = []
+    for key, task, item in _target_rows(form):
+        raw = values.get(key)
+        value: Cell = None if raw is None or isinstance(raw, bool | dict | list) else raw
+        rows.append([task, item, value])
+    return Table("targets", str(node.get("title", "targets")), columns, rows)
+
+
+@lru_cache(maxsize=16)
+def _target_rows(form: Form) -> tuple[tuple[str, str, str], ...]:
+    """(key, 任务 shown once per group, 指标项 with unit) of the targets, from the schema."""
+    node = form.node("targets") or {}
+    out = []
     previous = None
     for key, sub in node.get("properties", {}).items():
         task = str(sub.get("x-task", ""))
@@ -250,11 +266,9 @@ def targets_table(data: dict[str, Any], form: Form) -> Table:
             item = ""
         if item:
             item = _unit_header(item, sub)
-        raw = values.get(key)
-        value: Cell = None if raw is None or isinstance(raw, bool | dict | list) else raw
-        rows.append([task if task != previous else "", item, value])
+        out.append((key, task if task != previous else "", item))
         previous = task
-    return Table("targets", str(node.get("title", "targets")), columns, rows)
+    return tuple(out)
 
 
 def foundation_blocks(data: dict[str, Any], form: Form) -> list[Block]:
@@ -421,23 +435,61 @@ def visible(text: str) -> str:
 
 
 def display_width(text: str) -> int:
+    """Columns a text takes on a terminal (its widest line): 2 for a Chinese character."""
+    if "\n" in text:
+        return max(display_width(line) for line in text.split("\n"))
     if text.isascii():
-        return max((len(line) for line in text.split("\n")), default=0)
-    return max((wcwidth.wcswidth(line) for line in text.split("\n")), default=0)
+        return len(text)
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else 2 * len(text)
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """One line cut into lines of at most ``width`` display columns (a CJK character is 2).
+
+    Breaks anywhere in Chinese, at a space in other text. Written here because
+    ``wcwidth.wrap`` (graphemes, escape sequences) cost twice what tabulate does.
+    """
+    total = display_width(line)
+    if total <= width:
+        return [line]
+    if total == 2 * len(line):  # all Chinese: cut every width // 2 characters
+        step = max(width // 2, 1)
+        return [line[i : i + step] for i in range(0, len(line), step)]
+    out: list[str] = []
+    cur: list[str] = []
+    cur_w = 0
+    for ch in line:
+        w = max(wcwidth.wcwidth(ch), 0)
+        if cur_w + w > width and cur:
+            space = "".join(cur).rfind(" ")
+            if ch != " " and space > 0 and ch.isascii() and cur[-1].isascii():
+                out.append("".join(cur[:space]).rstrip())
+                cur = cur[space + 1 :]
+                cur_w = sum(max(wcwidth.wcwidth(c), 0) for c in cur)
+            else:
+                out.append("".join(cur).rstrip())
+                cur, cur_w = [], 0
+            if ch == " ":
+                continue
+        cur.append(ch)
+        cur_w += w
+    if cur:
+        out.append("".join(cur))
+    return out
 
 
 def _wrap(text: str, width: int) -> str:
     """Wrap to ``width`` display columns, with lines of even length (no lone ``）`` at the end)."""
     out: list[str] = []
     for line in text.split("\n"):
-        lines = wcwidth.wrap(line, width) or [""]
+        lines = wrap_line(line, width)
         if len(lines) > 1:
-            even = -(-display_width(line) // len(lines))
-            for w in range(even, min(even + 3, width)):
-                trial = wcwidth.wrap(line, w)
+            even = -(-display_width(line) // len(lines)) + 1
+            if even < width:
+                trial = wrap_line(line, even)
                 if len(trial) == len(lines):
                     lines = trial
-                    break
         out.extend(lines)
     return "\n".join(out)
 
@@ -448,6 +500,8 @@ def _wrap_header(text: str, width: int) -> str:
     for piece in re.split(r"(?=（)|(?<=/)", text):
         if lines and display_width(lines[-1] + piece) <= width:
             lines[-1] += piece
+        elif piece.startswith("（") and display_width(piece) <= 8:
+            lines.append(piece)  # a unit stays whole: （万元）
         else:
             lines.extend(_wrap(piece, width).split("\n"))
     return "\n".join(lines)
@@ -485,11 +539,11 @@ def _fit(table: Table, headers: list[str], body: list[list[str]], fmt: str) -> N
     # widest first, until the table fits: 合同涉及专利金额 / （元）.
     fixed = [i for i, c in enumerate(table.columns) if not c.wrap]
     excess = sum(widths) - budget
-    for lines in (2, 3, 4):
+    for lines in (2, 3):
         for i in sorted(fixed, key=lambda i: -widths[i]):
             if excess <= 0:
                 break
-            header = _header_in_lines(headers[i], max(data_w[i] - PAD, 4), lines)
+            header = _header_in_lines(headers[i], max(data_w[i] - PAD, 6), lines)
             new_w = max(data_w[i], display_width(header) + PAD)
             if new_w < widths[i]:
                 excess -= widths[i] - new_w
@@ -527,7 +581,7 @@ def text_rows(table: Table, fmt: str) -> tuple[list[str], list[list[str]], list[
             [[r[i] for i in keep] for r in table.extra],
         )
     headers = [c.header for c in table.columns]
-    body = [[visible(cell_text(v)) for v in row] for row in table.rows]
+    body = [[visible(v) if isinstance(v, str) else cell_text(v) for v in row] for row in table.rows]
     if table.total:
         body.append([cell_text(v) for v in table.total])
     for row in table.extra:
@@ -564,9 +618,18 @@ def render_table(table: Table, fmt: str) -> str:
         disable_numparse=True,
         colalign=_colalign(columns),
     )
-    if fmt in MONOSPACED_FORMATS:
+    if _trims_lines(fmt):
         text = _pad_lines(text)
     return text
+
+
+@lru_cache(maxsize=64)
+def _trims_lines(fmt: str) -> bool:
+    """Does tabulate leave lines of this format unequal (no right border, trailing blanks cut)?"""
+    if fmt not in MONOSPACED_FORMATS:
+        return False
+    sample = tabulate([["中\n文", "a"]], headers=["x", "y"], tablefmt=fmt, disable_numparse=True)
+    return len({display_width(line) for line in sample.split("\n")}) > 1
 
 
 def _md_cell(text: str) -> str:
@@ -577,47 +640,58 @@ def _md_cell(text: str) -> str:
 def _pad_lines(text: str) -> str:
     """tabulate trims trailing blanks on some lines; pad so every line has one display width."""
     lines = text.split("\n")
-    widths = [wcwidth.wcswidth(line) if not line.isascii() else len(line) for line in lines]
+    widths = [display_width(line) for line in lines]
     full = max(widths, default=0)
     if all(w == full for w in widths):
         return text
     return "\n".join(line + " " * (full - w) for line, w in zip(lines, widths, strict=True))
 
 
+HTML_FORMATS = frozenset({"html", "unsafehtml"})
+
+
 def render_text(blocks: list[Block], fmt: str) -> str:
-    """Blocks as one text: Markdown headings for github/pipe, plain headings otherwise."""
-    markdown = fmt in MARKDOWN_FORMATS
+    """Blocks as one text: Markdown headings for github/pipe, HTML for html, plain otherwise."""
     single = len(blocks) == 1 and isinstance(blocks[0], Table)
     parts: list[str] = []
-    previous: Block | None = None
-    for block in blocks:
-        repeated = isinstance(previous, Heading) and previous.text == getattr(block, "title", None)
-        previous = block
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            parts.append(
-                f"{'#' * block.level} {visible(block.text)}"
-                if markdown
-                else visible(block.text)
-                + "\n"
-                + ("=" if block.level == 1 else "-") * display_width(block.text)
-            )
+            parts.append(_heading(block.text, block.level, fmt))
         elif isinstance(block, Table):
-            if not single and not repeated:
-                parts.append(f"**{visible(block.title)}**" if markdown else visible(block.title))
+            if not single and not _under_its_heading(blocks, index):
+                parts.append(_heading(block.title, 3, fmt))
             parts.append(render_table(block, fmt))
         else:
-            body = visible(block.text) or "（空）"
-            if markdown:
-                parts.append(f"**{visible(block.label)}**\n\n{body}")
+            label = _heading(block.label, 3, fmt)
+            if fmt in MARKDOWN_FORMATS:
+                parts.append(f"{label}\n\n{_paragraph(block.text, fmt)}")
+            elif fmt in HTML_FORMATS:
+                parts.append(f"{label}\n{_paragraph(block.text, fmt)}")
             else:
-                if display_width(body) > PAGE_WIDTH:
-                    body = "\n".join(
-                        w
-                        for line in body.split("\n")
-                        for w in (wcwidth.wrap(line, PAGE_WIDTH) or [""])
-                    )
-                parts.append(f"{visible(block.label)}：\n{body}")
+                parts.append(f"{label}：\n{_paragraph(block.text, fmt)}")
     return "\n\n".join(parts) + "\n"
+
+
+def _heading(text: str, level: int, fmt: str) -> str:
+    shown = visible(text)
+    if fmt in MARKDOWN_FORMATS:
+        return f"{'#' * level} {shown}" if level < 3 else f"**{shown}**"
+    if fmt in HTML_FORMATS:
+        return f"<h{level}>{html.escape(shown)}</h{level}>"
+    if level < 3:
+        return shown + "\n" + ("=" if level == 1 else "-") * display_width(shown)
+    return shown
+
+
+def _paragraph(text: str, fmt: str) -> str:
+    body = visible(text.strip()) or "（空）"
+    if fmt in HTML_FORMATS:
+        return "<p>" + html.escape(body).replace("\n", "<br>\n") + "</p>"
+    if fmt in MARKDOWN_FORMATS:
+        return body
+    if display_width(body) > PAGE_WIDTH:
+        body = "\n".join(w for line in body.split("\n") for w in wrap_line(line, PAGE_WIDTH))
+    return body
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -628,6 +702,15 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _under_its_heading(blocks: list[Block], index: int) -> bool:
+    """A table right under a heading of the same words needs no title of its own."""
+    previous = blocks[index - 1] if index else None
+    block = blocks[index]
+    return (
+        isinstance(block, Table) and isinstance(previous, Heading) and previous.text == block.title
+    )
+
+
 def render_csv(blocks: list[Block]) -> str:
     """UTF-8 CSV with BOM (a spreadsheet then reads the Chinese right); tables stacked."""
     buf = io.StringIO()
@@ -635,17 +718,15 @@ def render_csv(blocks: list[Block]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     tables = [b for b in blocks if isinstance(b, Table)]
     single = len(blocks) == 1 and len(tables) == 1
-    first = True
-    for block in blocks:
-        if not first:
+    for index, block in enumerate(blocks):
+        if index and not _under_its_heading(blocks, index):
             writer.writerow([])
-        first = False
         if isinstance(block, Heading):
             writer.writerow([neutralise(block.text)])
         elif isinstance(block, Paragraph):
             writer.writerow([neutralise(block.label), neutralise(block.text)])
         else:
-            if not single:
+            if not single and not _under_its_heading(blocks, index):
                 writer.writerow([neutralise(block.title)])
             writer.writerow([c.header for c in block.columns])
             for row in [*block.rows, *([block.total] if block.total else []), *block.extra]:
@@ -721,18 +802,19 @@ def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
     r = 1
     tables = [b for b in blocks if isinstance(b, Table)]
     single = len(blocks) == 1 and len(tables) == 1
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
             put(r, 1, block.text, strong=True, measure=False)
-            r += 2
+            r += 1 if index + 1 < len(blocks) and _under_its_heading(blocks, index + 1) else 2
             continue
         if isinstance(block, Paragraph):
             put(r, 1, block.label, strong=True, measure=False)
             put(r, 2, block.text, measure=False)
             r += 2
             continue
-        put(r, 1, block.title, strong=True, measure=False)
-        r += 1
+        if not _under_its_heading(blocks, index):
+            put(r, 1, block.title, strong=True, measure=False)
+            r += 1
         for c, col in enumerate(block.columns, 1):
             put(r, c, col.header, strong=True)
         if single:

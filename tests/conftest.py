@@ -44,10 +44,7 @@ def anjuan(
     )
 
 
-def _committed_copy(sources: list[Path], cases: Path) -> Path:
-    cases.mkdir(parents=True)
-    for source in sources:
-        shutil.copytree(source, cases / source.name)
+def _repo_of(cases: Path) -> Path:
     git(cases, "init", "-q", "-b", "main")
     git(cases, "add", "-A")
     git(cases, "commit", "-q", "--no-verify", "-m", "samples")
@@ -56,11 +53,15 @@ def _committed_copy(sources: list[Path], cases: Path) -> Path:
 
 @pytest.fixture
 def cases_repo(tmp_path: Path) -> Path:
-    """A cases repository holding a copy of the spec's example case only, committed once."""
-    return _committed_copy([EXAMPLE], tmp_path / "cases")
+    """A cases repository holding a copy of the spec's example case (XH-2022-001), committed once."""
+    cases = tmp_path / "cases"
+    shutil.copytree(EXAMPLE, cases / EXAMPLE.name)
+    return _repo_of(cases)
 
 
 @pytest.fixture
 def samples_repo(tmp_path: Path) -> Path:
-    """A cases repository holding a copy of every bundled sample case, committed once."""
-    return _committed_copy(sorted(p for p in SAMPLES.iterdir() if p.is_dir()), tmp_path / "cases")
+    """A cases repository holding a copy of every bundled sample in cases/, committed once."""
+    cases = tmp_path / "samples"
+    shutil.copytree(SAMPLES, cases)
+    return _repo_of(cases)

@@ -118,15 +118,29 @@ def test_period_rows_are_matched_by_period_not_position() -> None:
     assert rows[edited_period]["items"] == int("1" + str(base_rows[edited_period]["items"]))
 
 
-def test_an_unreadable_side_falls_back_to_the_line_merge_as_a_conflict() -> None:
+def test_an_unreadable_side_falls_back_to_the_line_merge() -> None:
     ours = edit(CASE, 'mobile = "13801234567"', 'mobile = "13801230001')  # unclosed string
     theirs = edit(CASE, 'name = "陈晓"', 'name = "陈晓明"')
     merged = merge(CASE, ours, theirs)
-    assert merged.textual
+    assert merged.textual and merged.conflicts == []  # clean by lines: as git would
+    assert 'mobile = "13801230001 ' in merged.text and 'name = "陈晓明"' in merged.text
+    # The same line both ways: the whole file is one conflict, with git's markers.
+    theirs = edit(CASE, 'mobile = "13801234567"', 'mobile = "13801230002"')
+    merged = merge(CASE, ours, theirs)
     (c,) = merged.conflicts
     assert c.kind == "file" and c.path == ""
-    assert 'mobile = "13801230001 ' in merged.text and 'name = "陈晓明"' in merged.text
+    assert "<<<<<<< ours" in merged.text and 'mobile = "13801230002"' in merged.text
     assert merge(CASE, ours, theirs, {"": "theirs"}).text == theirs
+
+
+def test_bytes_that_are_not_utf8_do_not_stop_the_merge() -> None:
+    base = CASE.encode()
+    ours = edit(CASE, 'name = "陈晓"', 'name = "陈晓明"').encode()
+    theirs = CASE.encode().replace("# 传真号码".encode(), b"# \xff")
+    merged = merge_case_file(REL, base, ours, theirs)
+    assert merged.conflicts == []
+    out = merged.text.encode("utf-8", errors="surrogateescape")
+    assert b"# \xff" in out and "陈晓明".encode() in out
 
 
 def test_the_driver_writes_the_result_where_git_reads_it(tmp_path: Path) -> None:

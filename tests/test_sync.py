@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import git
+from conftest import anjuan, git
 from sync_helpers import CASE, Machine, fsck_clean, office
 
 ROW3 = 'patent_no = "ZL201821453327.4"\nmethod = "许可"'
@@ -111,15 +111,17 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
     remote, (a, b) = office(tmp_path, "a", "b")
     a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
     a.edit('name = "陈晓"', 'name = "陈晓红"')
-    a.commit("a: mobile and contact")
+    a.edit("received_yuan = 150000", "received_yuan = 140000")
+    a.commit("a: mobile, contact, annex1 row 2")
     assert a.sync().returncode == 0
     b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
-    b.commit("b: mobile")
+    b.edit("received_yuan = 150000", "received_yuan = 130000")
+    b.commit("b: mobile, annex1 row 2")
     b_head, b_text = b.head(), b.text()
 
     done = b.sync()
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"{CASE}/case.toml:applicant.lead.mobile" in done.stdout
+    assert f"[1] {CASE}/case.toml:applicant.lead.mobile（待选）  项目负责人 手机" in done.stdout
     assert '本地 ours:   "13801230002"' in done.stdout
     assert '远端 theirs: "13801230001"' in done.stdout
     assert '原值 base:   "13801234567"' in done.stdout
@@ -132,15 +134,27 @@ def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_pa
     assert listed.returncode == 1 and "applicant.lead.mobile" in listed.stdout
 
     done = b.sync("--take", "theirs", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        f"[2] {CASE}/case.toml:annex1[2].received_yuan（待选）  附件1 第2行 实际到账（元）"
+        in done.stdout
+    )
+    assert "[1]" not in done.stdout and b.head() == b_head
+
+    done = b.sync("--take", "ours", f"{CASE}/case.toml:annex1[2].received_yuan")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "取 theirs" in done.stdout
+    assert "取 theirs" in done.stdout and "取 ours" in done.stdout
     body = git(b.path, "log", "-1", "--format=%B").stdout
     assert "applicant.lead.mobile 取 theirs" in body and "Anjuan-Login:" in body
+    assert "annex1[2].received_yuan 取 ours：130000" in body
     assert len(git(b.path, "log", "-1", "--format=%P").stdout.split()) == 2
     converged(remote, a, b)
+    expected = b_text.replace('mobile = "13801230002"', 'mobile = "13801230001"')
+    assert b.text() == expected.replace('name = "陈晓"', 'name = "陈晓红"')  # byte for byte
     for m in (a, b):
         assert m.data()["applicant"]["lead"]["mobile"] == "13801230001"
         assert m.data()["applicant"]["contact"]["name"] == "陈晓红"
+        assert m.data()["annex1"][1]["received_yuan"] == 130000
     assert b.sync("--list").stdout.strip() == "没有待解决的同步冲突"
 
 
@@ -158,7 +172,7 @@ def test_deleted_row_against_edited_row_is_a_conflict(tmp_path: Path) -> None:
 
     done = b.sync()
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"{CASE}/case.toml:annex1[3]" in done.stdout
+    assert f"{CASE}/case.toml:annex1[3]（待选）  附件1 第3行" in done.stdout
     assert "远端 theirs: （无）" in done.stdout
     assert b.clean()
     done = b.sync("--take", "ours")  # keep the edited row
@@ -257,6 +271,11 @@ def test_plain_git_merge_marks_only_the_conflicting_field(tmp_path: Path) -> Non
     assert b.clean()
 
 
+def test_the_merge_driver_is_hidden_from_help() -> None:
+    done = anjuan("--help")
+    assert "sync" in done.stdout and "merge-driver" not in done.stdout
+
+
 def test_refuses_without_a_remote(cases_repo: Path) -> None:
     m = Machine("a", cases_repo)
     done = m.sync()
@@ -276,6 +295,14 @@ def test_rejected_push_is_reported_and_local_work_kept(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "推送到 origin 被拒绝" in done.stderr and "anjuan sync" in done.stderr
     assert a.head() == head and a.clean() and fsck_clean(a.path)
+
+
+def test_an_unreachable_remote_is_reported(tmp_path: Path) -> None:
+    remote, (a,) = office(tmp_path, "a")
+    remote.rename(tmp_path / "moved.git")
+    done = a.sync()
+    assert done.returncode == 2
+    assert "无法连接远端 origin" in done.stderr
 
 
 def test_refuses_with_uncommitted_changes(tmp_path: Path) -> None:
@@ -314,3 +341,35 @@ def test_sync_merges_by_field_in_a_clone_where_init_never_ran(tmp_path: Path) ->
     converged(remote, a, b)
     lead = b.data()["applicant"]["lead"]
     assert (lead["mobile"], lead["landline"]) == ("13801230001", "010-62340000")
+
+
+def test_a_broken_file_merges_by_lines_and_whole_files_conflict_as_one(tmp_path: Path) -> None:
+    remote, (a, b) = office(tmp_path, "a", "b")
+    broken = "XH-2022-004/case.toml"
+    review = "XH-2022-003/reviews/wang.fang.toml"
+    attachment = f"{CASE}/attachments/2023-01-01-回单.pdf"
+    # a repairs the hand-broken quote; b edits a line further down the same broken file.
+    a.edit("运营管理有限公司   # 申报单位名称", '运营管理有限公司"   # 申报单位名称', broken)
+    a.write(attachment, "%PDF a's scan\n")
+    git(a.path, "rm", "-q", review)
+    a.commit("a: repair, attachment, withdraw review")
+    assert a.sync().returncode == 0
+    b.edit('legal_rep = "周明远"', 'legal_rep = "周明达"', broken)
+    b.write(attachment, "%PDF b's scan\n")
+    b.edit("score = ", "score = 1", review)
+    b.commit("b: legal rep, attachment, review score")
+    done = b.sync()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert broken not in done.stdout  # merged by lines, cleanly
+    assert f"{attachment}（待选）" in done.stdout and f"{review}（待选）" in done.stdout
+    theirs = git(a.path, "rev-parse", "HEAD").stdout.strip()
+    assert f"git show {theirs[:12]}:{attachment}" in done.stdout
+    assert b.clean()
+    assert b.sync("--take", "theirs", attachment).returncode == 1
+    done = b.sync("--take", "ours", review)
+    assert done.returncode == 0, done.stdout + done.stderr
+    converged(remote, a, b)
+    text = (b.path / broken).read_text(encoding="utf-8")
+    assert '运营管理有限公司"   # 申报单位名称' in text and 'legal_rep = "周明达"' in text
+    assert (a.path / attachment).read_text(encoding="utf-8") == "%PDF a's scan\n"
+    assert (a.path / review).exists()

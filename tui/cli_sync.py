@@ -42,7 +42,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--abandon", action="store_true", help="forget a sync waiting for choices")
     p.set_defaults(handler=cmd_sync)
 
-    p = sub.add_parser("merge-driver", parents=[common], help=argparse.SUPPRESS)
+    # No ``help=``: argparse then leaves it out of the command list (SUPPRESS would print).
+    p = sub.add_parser("merge-driver", parents=[common])
     p.add_argument("base")
     p.add_argument("ours")
     p.add_argument("theirs")
@@ -50,11 +51,13 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_merge_driver)
 
 
-def _print_conflicts(conflicts: list[object]) -> None:
+def _print_conflicts(
+    conflicts: list[object], only_open: bool = False, theirs: str | None = None
+) -> None:
     from .core.sync import Conflict, describe
 
     items = [c for c in conflicts if isinstance(c, Conflict)]
-    for line in describe(items):
+    for line in describe(items, only_open, theirs):
         out(safe(line))
 
 
@@ -77,13 +80,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"与 {state.remote}/{state.branch} 同步的冲突 {len(state.conflicts)} 处，"
             f"待选 {len(state.unresolved)} 处："
         )
-        _print_conflicts(list(state.conflicts))
+        _print_conflicts(list(state.conflicts), theirs=state.theirs)
         return EXIT_FINDINGS if state.unresolved else EXIT_OK
     if args.take:
         state = core.choose(cases_dir, args.take, args.conflicts)
         if state.unresolved:
             out(f"已记录选择；还有 {len(state.unresolved)} 处冲突待选（未提交任何内容）：")
-            _print_conflicts(list(state.unresolved))
+            _print_conflicts(list(state.conflicts), only_open=True, theirs=state.theirs)
             return EXIT_FINDINGS
         out("所有冲突都已选定，继续同步……")
     result = core.sync(cases_dir, getattr(args, "as_name", None), args.remote)
@@ -94,7 +97,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             f"与 {where} 合并时有 {len(open_)} 处冲突（同一字段两边改得不同）；"
             "已撤销这次合并，未提交任何内容，本地文件保持原样："
         )
-        _print_conflicts(list(result.conflicts))
+        _print_conflicts(list(result.conflicts), theirs=result.theirs)
         out(
             "用 anjuan sync --take ours|theirs|base 编号… 逐条选定"
             "（不写编号即所有待选的都取这一边）；全部选定后自动完成合并并推送。"

@@ -100,35 +100,33 @@ def summarize(report: CaseReport) -> CaseSummary:
 def case_summaries(cases_dir: Path, today: date | None = None) -> list[CaseSummary]:
     """A summary of every case in the directory, in name order. Never raises for a bad file."""
     today = today or date.today()
+    asked = _GitView.ask(cases_dir)  # git works while the folder is listed
     ids, _skipped = list_case_ids(cases_dir)
-    git = _GitView.of(cases_dir)
+    index_key = _index_key(today)
+    git = _GitView.answer(asked)
     if git is None:
         return [_fresh(cases_dir, cid, today) for cid in ids]
-    index_key = _index_key(today)
     path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
     stored = _load(path, index_key)
+    log = _editors(cases_dir, git, stored.get("log"))
+    edits: dict[str, list[str]] = log["cases"]
     old_cases: dict[str, Any] = stored.get("cases", {})
     new_cases: dict[str, Any] = {}
     out: list[CaseSummary] = []
     for cid in ids:
         key = _case_key(cases_dir, cid, git)
+        editor, edited = edits.get(cid) or (None, None)
         entry = old_cases.get(cid)
-        summary = _decode(entry.get("summary")) if isinstance(entry, dict) else None
-        if (
-            key is None or summary is None or summary.case_id != cid or entry.get("key") != key  # type: ignore[union-attr]
-        ):
-            summary = _fresh(cases_dir, cid, today)
+        summary = None
+        if key is not None and isinstance(entry, dict) and entry.get("key") == key:
+            summary = _decode(entry.get("summary"), cid, editor, edited)
+        if summary is None:
+            checked = _fresh(cases_dir, cid, today)
+            entry = {"key": key, "summary": _encode(checked)}
+            summary = replace(checked, last_editor=editor, last_edited=edited)
         if key is not None:
-            new_cases[cid] = {"key": key, "summary": _encode(summary)}
+            new_cases[cid] = entry
         out.append(summary)
-    log = _editors(cases_dir, git, stored.get("log"))
-    edits: dict[str, list[str]] = log["cases"]
-    out = [
-        replace(s, last_editor=edits[s.case_id][0], last_edited=edits[s.case_id][1])
-        if s.case_id in edits
-        else s
-        for s in out
-    ]
     fresh = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
     if fresh != stored:
         _save(path, fresh)
@@ -151,24 +149,44 @@ class _GitView:
     blobs: dict[str, str]  # path relative to the cases folder -> blob id in git's index
     dirty: frozenset[str]  # changed, deleted or untracked in the working tree
 
+    @staticmethod
+    def ask(cases_dir: Path) -> list[subprocess.Popen[bytes]] | None:
+        """Start the two git calls; ``answer`` collects them."""
+        # -s: blob id of each tracked file; -m -d -o -t: tagged lines for the ones that differ.
+        # Only the files a summary reads: case.toml and reviews/*.toml of each case folder.
+        calls = [
+            ("rev-parse", "--absolute-git-dir", "--verify", "-q", "HEAD"),
+            (
+                *("ls-files", "-z", "-s", "-m", "-d", "-o", "-t", "--exclude-standard", "--"),
+                *(f":(glob)*/{CASE_FILE}", f":(glob)*/{REVIEWS_DIR}/*.toml"),
+            ),
+        ]
+        started: list[subprocess.Popen[bytes]] = []
+        for args in calls:
+            proc = _spawn(cases_dir, *args)
+            if proc is None:
+                for other in started:
+                    other.kill()
+                    other.communicate()
+                return None
+            started.append(proc)
+        return started
+
     @classmethod
-    def of(cls, cases_dir: Path) -> _GitView | None:
-        where = _git(cases_dir, "rev-parse", "--absolute-git-dir", "--verify", "-q", "HEAD")
-        if where is None or where[0] not in (0, 1):
+    def answer(cls, asked: list[subprocess.Popen[bytes]] | None) -> _GitView | None:
+        """The view of git, or None when the folder is not in a git work tree."""
+        if asked is None:
             return None
-        lines = where[1].splitlines()
+        (where_out, _e), (listed_out, _e2) = (p.communicate() for p in asked)
+        if asked[0].returncode not in (0, 1) or asked[1].returncode != 0:
+            return None
+        lines = where_out.decode("utf-8", "surrogateescape").splitlines()
         if not lines:
             return None
-        head = lines[1].strip() if where[0] == 0 and len(lines) > 1 else None
-        # -s: blob id of each tracked file; -m -d -o -t: tagged lines for the ones that differ.
-        listed = _git(
-            cases_dir, "ls-files", "-z", "-s", "-m", "-d", "-o", "-t", "--exclude-standard"
-        )
-        if listed is None or listed[0] != 0:
-            return None
+        head = lines[1].strip() if asked[0].returncode == 0 and len(lines) > 1 else None
         blobs: dict[str, str] = {}
         dirty: set[str] = set()
-        for record in listed[1].split("\0"):
+        for record in listed_out.decode("utf-8", "surrogateescape").split("\0"):
             if len(record) < 3:
                 continue
             tag, rest = record[0], record[2:]
@@ -198,6 +216,23 @@ class _GitView:
             return None
 
 
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+def _spawn(cwd: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    try:
+        return subprocess.Popen(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **_GIT_ENV},
+        )
+    except OSError:
+        return None
+
+
 def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
     try:
         done = subprocess.run(
@@ -205,7 +240,7 @@ def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
             cwd=cwd,
             capture_output=True,
             check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+            env={**os.environ, **_GIT_ENV},
         )
     except OSError:
         return None
@@ -240,26 +275,28 @@ def _index_key(today: date) -> str:
 def _case_key(cases_dir: Path, cid: str, git: _GitView) -> str | None:
     """The blob ids and file names that a case's summary depends on; None: do not cache."""
     names: list[str] = []
-    folder = os.path.join(cases_dir, cid)
+    folder = f"{cases_dir}{os.sep}{cid}"
     cut = len(folder) + 1
     stack = [folder]
     while stack:
-        here = stack.pop()
         try:
-            entries = list(os.scandir(here))
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        return None  # evidence through a link depends on files outside
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    else:
+                        names.append(entry.path[cut:])
         except OSError:
             return None
-        for entry in entries:
-            if entry.is_symlink():
-                return None  # evidence through a link depends on files outside: always check
-            if entry.is_dir():
-                stack.append(entry.path)
-            else:
-                names.append(entry.path[cut:].replace(os.sep, "/"))
+    if os.sep != "/":
+        names = [n.replace(os.sep, "/") for n in names]
     names.sort()
     parts = []
+    reviews = f"{REVIEWS_DIR}/"
     for name in names:
-        if name == CASE_FILE or (name.startswith(f"{REVIEWS_DIR}/") and name.endswith(".toml")):
+        if name == CASE_FILE or (name.startswith(reviews) and name.endswith(".toml")):
             blob = git.blob(cases_dir, f"{cid}/{name}")
             if blob is None:
                 return None
@@ -373,44 +410,50 @@ def _encode(summary: CaseSummary) -> list[Any]:
     return values
 
 
-def _decode(raw: object) -> CaseSummary | None:
+_NONE = type(None)
+# The JSON types each stored field may have (Decimals are stored as strings).
+_KINDS: dict[str, tuple[type, ...]] = {
+    "case_id": (str,),
+    "applicant": (str,),
+    "park": (str,),
+    "status": (str,),
+    "errors": (int,),
+    "warnings": (int,),
+    "broken": (bool,),
+    "enterprises": (int, _NONE),
+    "smes": (int, _NONE),
+    "requested_wan": (str, _NONE),
+    "decisions": (list,),
+    "mean_score": (str, _NONE),
+    "version": (str, _NONE),
+    "last_editor": (str, _NONE),
+    "last_edited": (str, _NONE),
+}
+_KIND_LIST = [_KINDS[name] for name in _FIELDS]
+
+
+def _decode(
+    raw: object, case_id: str, editor: str | None, edited: str | None
+) -> CaseSummary | None:
     """A summary from its stored form, or None if anything in it is not what it should be."""
-    if not isinstance(raw, list) or len(raw) != len(_FIELDS):
+    if not isinstance(raw, list) or len(raw) != len(_FIELDS) or raw[0] != case_id:
         return None
-    v = dict(zip(_FIELDS, raw, strict=True))
-
-    def text(x: object) -> bool:
-        return isinstance(x, str)
-
-    def whole(x: object) -> bool:
-        return isinstance(x, int) and not isinstance(x, bool)
-
-    def number(x: object) -> Decimal | None:
-        try:
-            return Decimal(x) if isinstance(x, str) else None
-        except InvalidOperation:
+    for value, kinds in zip(raw, _KIND_LIST, strict=True):
+        if type(value) not in kinds:
             return None
-
-    ok = (
-        all(text(v[k]) for k in ("case_id", "applicant", "park", "status"))
-        and whole(v["errors"])
-        and whole(v["warnings"])
-        and isinstance(v["broken"], bool)
-        and all(v[k] is None or whole(v[k]) for k in ("enterprises", "smes"))
-        and all(v[k] is None or number(v[k]) is not None for k in ("requested_wan", "mean_score"))
-        and isinstance(v["decisions"], list)
-        and all(text(d) for d in v["decisions"])
-        and all(v[k] is None or text(v[k]) for k in ("version", "last_editor", "last_edited"))
-    )
-    if not ok:
+    v = dict(zip(_FIELDS, raw, strict=True))
+    if not all(type(d) is str for d in v["decisions"]):
         return None
-    return CaseSummary(
-        **{
-            **v,
-            "requested_wan": number(v["requested_wan"]),
-            "mean_score": number(v["mean_score"]),
-            "decisions": tuple(v["decisions"]),
-            "last_editor": None,
-            "last_edited": None,
-        }
+    try:
+        requested = None if v["requested_wan"] is None else Decimal(v["requested_wan"])
+        mean = None if v["mean_score"] is None else Decimal(v["mean_score"])
+    except InvalidOperation:
+        return None
+    v.update(
+        requested_wan=requested,
+        mean_score=mean,
+        decisions=tuple(v["decisions"]),
+        last_editor=editor,
+        last_edited=edited,
     )
+    return CaseSummary(**v)

@@ -484,11 +484,15 @@ def _with_both_layouts(base: str, ours: str, theirs: str, merged: str) -> str:
 
 
 def _textual(base: str, ours: str, theirs: str, choices: Mapping[str, Side] | Side) -> MergeResult:
+    """A side is not TOML: git's line merge. Clean, it is taken as git would (nothing is
+    lost, the file stays as readable as its sides); else the whole file is one conflict."""
+    text, conflicts = merge_file_text(base, ours, theirs)
+    if not conflicts:
+        return MergeResult(text, [], textual=True)
     conflict = FieldConflict(WHOLE_FILE, WHOLE_FILE, base, ours, theirs, "file")
     side = choices if isinstance(choices, str) else choices.get(WHOLE_FILE)
     if side is not None and not (isinstance(choices, str) and side == "ours"):
         return MergeResult(conflict.value(side), [conflict], textual=True)
-    text, _ = merge_file_text(base, ours, theirs)
     return MergeResult(text, [conflict], textual=True)
 
 
@@ -498,7 +502,7 @@ def merge_file_text(base: str, ours: str, theirs: str) -> tuple[str, int]:
         paths = []
         for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
             p = Path(tmp) / name
-            p.write_text(text, encoding="utf-8")
+            p.write_bytes(text.encode("utf-8", errors="surrogateescape"))
             paths.append(str(p))
         done = subprocess.run(
             ["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *paths],
@@ -506,7 +510,7 @@ def merge_file_text(base: str, ours: str, theirs: str) -> tuple[str, int]:
         )
     if done.returncode < 0 or done.returncode > 127:
         raise OSError(f"git merge-file 失败：{done.stderr.decode(errors='replace')}")
-    return done.stdout.decode("utf-8", errors="replace"), done.returncode
+    return done.stdout.decode("utf-8", errors="surrogateescape"), done.returncode
 
 
 def merge_case_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import shlex
 import shutil
 import sys
@@ -14,7 +15,7 @@ from .case import parse_toml_bytes, read_case
 from .gate import blocking
 from .repo import CaseIdError, check_case_id, git_root
 from .schema import FormError, available_forms, load_form
-from .store import StoreError, atomic_write, commit_paths, open_repo, person
+from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
 from .template import template_text
 from .validate import CaseReport, validate_case
 
@@ -82,7 +83,7 @@ def new_case(
     """Create ``case_id`` from the template (or a copy of ``from_id``) and commit it."""
     try:
         check_case_id(case_id)
-        if from_id:
+        if from_id is not None:
             check_case_id(from_id)
     except CaseIdError as exc:
         raise SetupError(str(exc)) from exc
@@ -90,7 +91,7 @@ def new_case(
     target = cases_dir / case_id
     if target.exists():
         raise SetupError(f"案卷 {case_id} 已存在（{target}）；请换一个编号，或用 anjuan set 修改它")
-    if from_id:
+    if from_id is not None:
         source = cases_dir / from_id
         if not (source / "case.toml").is_file():
             raise SetupError(f"没有案卷 {from_id!r} 可复制（{source}/case.toml 不存在）")
@@ -117,11 +118,11 @@ def new_case(
             raise SetupError(f"没有申报书 {name!r}；可用：{'、'.join(names) or '（无）'}") from exc
         text = template_text(form, target)
         what = f"模板 {form.name}"
-    who = person(repo, as_name)
+    who = _person(repo, as_name)
     target.mkdir(parents=True)
     written = [target / "case.toml"]
     try:
-        if from_id:
+        if from_id is not None:
             attachments = cases_dir / from_id / "attachments"
             if attachments.is_dir():
                 shutil.copytree(attachments, target / "attachments")
@@ -132,6 +133,14 @@ def new_case(
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"新建 {case_id} 未能提交：{exc}；未留下任何文件") from exc
     return f"已新建 {case_id}（{what}），提交 {sha[:10]}，作者 {who.name}"
+
+
+def _person(repo: git.Repo, as_name: str | None) -> Person:
+    """Who makes the change; with no git identity configured at all, ``--as`` or the login name."""
+    try:
+        return person(repo, as_name)
+    except (configparser.Error, KeyError):  # GitPython: no [user] section anywhere
+        return person(None, as_name)
 
 
 def _head_report(repo: git.Repo, directory: Path, cid: str, rel: str) -> CaseReport | None:

@@ -2,27 +2,78 @@
 
 Every write goes through ``atomic_write`` (temporary file in the same folder, fsync,
 rename, fsync the folder) so that a crash leaves the old or the new file, never half.
+``save_case`` is the one way a case changes: diff at field level, merge only the changed
+values into the file's own layout, validate, write, and commit exactly that case's files,
+all under a lock so that several people on one server queue instead of colliding.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import getpass
 import os
+import re
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+import threading
+import time
+import tomllib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import git
 
-from .repo import git_root
+from .case import MAX_FILE_BYTES, blob_id, parse_toml_bytes
+from .edit import FieldChange, MergeError, diff_data, loads_sections, render_checked
+from .findings import CASE_FILE, Finding
+from .gate import DRAFT_STATES, blocking
+from .repo import CaseIdError, check_case_id, git_root
 
 LOGIN_TRAILER = "Anjuan-Login"
+REASON_TRAILER = "Anjuan-Reason"
+LOCK_NAME = "anjuan.lock"
+LOCK_WAIT_SAY_AFTER = 3.0  # seconds before telling the person that someone else is saving
+LOCK_TIMEOUT_ENV = "ANJUAN_LOCK_TIMEOUT"
+LOCK_TIMEOUT = 120.0
+LOCK_SETTLE_SECONDS = 2.0  # how long a git process that holds a lock may take to finish
+STALE_LOCK_SECONDS = 600.0  # without /proc: a git lock file this old is taken as left over
+MESSAGE_CHANGES = 40  # changes listed in a commit message (the log recomputes them all)
+
+Notify = Callable[[str], None]
 
 
 class StoreError(RuntimeError):
     """The repository cannot do what was asked; the message says what to do. Nothing was lost."""
+
+
+class ConflictError(StoreError):
+    """The file changed on disk since it was read: saving would overwrite someone's edit."""
+
+
+class SaveRefused(StoreError):
+    """The new content has findings that refuse a save (``gate.blocking``); nothing was written."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the commit (None when nothing changed), the fields it changed, the
+    findings of the saved content, the new version (blob id) and anything worth telling."""
+
+    commit: str | None
+    changes: list[FieldChange]
+    findings: list[Finding]
+    version: str
+    notes: list[str] = field(default_factory=list)
+    leftover: list[FieldChange] = field(default_factory=list)
 
 
 def login_name() -> str:
@@ -50,36 +101,57 @@ def person(repo: git.Repo | None, as_name: str | None = None) -> Person:
     login = login_name()
     name = email = None
     if repo is not None:
-        reader = repo.config_reader()
-        name = reader.get_value("user", "name", default=None)
-        email = reader.get_value("user", "email", default=None)
+        try:
+            reader = repo.config_reader()
+            name = reader.get_value("user", "name", default=None)
+            email = reader.get_value("user", "email", default=None)
+        except Exception:  # an unreadable config must not stop a save: fall back to the login
+            name = email = None
+    name = name or os.environ.get("GIT_AUTHOR_NAME")
+    email = email or os.environ.get("GIT_AUTHOR_EMAIL")
     if as_name:
         name = as_name
-        email = email if not as_name else f"{_mailbox(as_name)}@anjuan.local"
+        email = f"{_mailbox(as_name) or _mailbox(login) or 'anjuan'}@anjuan.local"
     name = str(name) if name else login
-    email = str(email) if email else f"{_mailbox(login)}@anjuan.local"
+    email = str(email) if email else f"{_mailbox(login) or 'anjuan'}@anjuan.local"
     return Person(name, email, login)
 
 
 def _mailbox(name: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "._-" else "." for c in name).strip(".")
-    return safe or "anjuan"
+    """An ASCII mailbox for an address git will accept ("" when nothing of the name is ASCII)."""
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "._-" else "." for c in name)
+    return re.sub(r"\.+", ".", safe).strip(".")
+
+
+_repos: dict[tuple[str, int], git.Repo] = {}
+_repos_lock = threading.Lock()
 
 
 def open_repo(cases_dir: Path) -> git.Repo:
-    """The git repository that holds ``cases_dir``; StoreError with what to do if there is none."""
+    """The git repository that holds ``cases_dir``; StoreError with what to do if there is none.
+
+    Kept per thread, so that its ``git cat-file`` helpers stay warm across saves.
+    """
     root = git_root(cases_dir)
     if root is None:
         raise StoreError(
             f"案卷目录 {str(cases_dir)!r} 不在 git 仓库中，无法记录修改历史；"
             f"请先运行 anjuan init {cases_dir}"
         )
+    key = (str(root), threading.get_ident())
+    with _repos_lock:
+        repo = _repos.get(key)
+        if repo is not None:
+            return repo
     try:
-        return git.Repo(root)
-    except git.InvalidGitRepositoryError as exc:
+        repo = git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
         raise StoreError(
             f"{root} 的 .git 已损坏或不是 git 仓库：{exc}；请修复或重新 anjuan init"
         ) from exc
+    with _repos_lock:
+        _repos[key] = repo
+    return repo
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -107,23 +179,621 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def commit_paths(
-    repo: git.Repo, paths: Iterable[Path], message: str, who: Person, reason: str | None = None
-) -> str:
-    """Commit exactly these files (added or changed) as one commit by ``who``; return its sha."""
+# --- what git says, in words that say what to do -----------------------------------------
+
+
+def explain_git_error(exc: Exception, root: Path | str) -> str:
+    """A git failure as a message for a person (dubious ownership, locks, full disk, …)."""
+    text = str(getattr(exc, "stderr", "") or exc)
+    if "dubious ownership" in text:
+        return (
+            f"git 拒绝操作：仓库 {root} 属于另一个用户（dubious ownership）；"
+            f"请运行 git config --global --add safe.directory {root}，或由仓库所有者操作"
+        )
+    if "No space left" in text or "File too large" in text or "Disk quota" in text:
+        return "磁盘已满，git 无法写入；请清理磁盘空间后再保存"
+    if "index.lock" in text or ".lock': File exists" in text:
+        return (
+            "另一个 git 进程正在使用这个仓库（存在 .git/index.lock）；请等它结束再保存。"
+            "如确认没有 git 在运行，删除该文件即可"
+        )
+    if "Permission denied" in text or "Read-only file system" in text:
+        return f"没有写入仓库 {root} 的权限；请检查目录权限，或请有权限的人操作"
+    first = next((ln for ln in text.splitlines() if ln.strip()), text).strip()
+    return f"git 出错：{first}；文件未丢失，请查看 git status 后重试"
+
+
+def explain_os_error(exc: OSError, path: Path) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"磁盘已满，无法写入 {path}；请清理磁盘空间后再保存（文件保持原样）"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"没有写入 {path.parent} 的权限；请检查目录权限，或请有权限的人保存（文件保持原样）"
+    return f"无法写入 {path}：{exc.strerror}；文件保持原样"
+
+
+# --- the lock around write-and-commit ------------------------------------------------------
+
+
+def _common_dir(repo: git.Repo) -> Path:
+    return Path(getattr(repo, "common_dir", None) or repo.git_dir)
+
+
+@contextlib.contextmanager
+def repo_lock(
+    repo: git.Repo, on_wait: Notify | None = None, timeout: float | None = None
+) -> Iterator[None]:
+    """Hold ``.git/anjuan.lock`` (flock): saves of several processes queue, one at a time."""
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT))
+        except ValueError:
+            timeout = LOCK_TIMEOUT
+    path = _common_dir(repo) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise StoreError(
+            f"无法建立锁文件 {path}（{exc.strerror}）；请检查仓库 .git 目录的写权限"
+        ) from exc
+    try:
+        start = time.monotonic()
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - start
+                if waited >= timeout:
+                    raise StoreError(
+                        f"等待了 {waited:.0f} 秒，别人的保存仍未结束（{path} 被占用）；未保存。"
+                        "请稍后重试；如持续如此，请检查是否有卡住的 anjuan 进程"
+                    ) from None
+                if not said and waited >= LOCK_WAIT_SAY_AFTER and on_wait is not None:
+                    on_wait("别人正在保存这个仓库中的案卷，正在排队等待……")
+                    said = True
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _git_running_in(root: Path) -> bool | None:
+    """Whether a git process may be working in ``root``: True, False, or None when this
+    system cannot tell (no /proc). A process whose folder we may not see counts as yes."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            if comm != "git" and not comm.startswith("git-"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state in ("Z", "X"):  # a killed git, not yet reaped: it holds nothing
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            argv = []
+        if b"cat-file" in argv[1:3]:  # GitPython's readers (ours, other people's TUIs): no locks
+            continue
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True  # another user's git: we cannot see where it runs
+        if cwd == root or root in cwd.parents or cwd in root.parents:
+            return True
+    return False
+
+
+def recover_stale_locks(repo: git.Repo) -> list[str]:
+    """Remove git lock files left by a killed process; return what was done, for the person.
+
+    Only while our own lock is held (so no anjuan save is running), and only when no git
+    process is running in the repository (or, where that cannot be seen, when the lock file
+    is older than ``STALE_LOCK_SECONDS``). A lock of a live plain-git command is left alone.
+    """
+    git_dir = Path(repo.git_dir)
+    candidates = [git_dir / "index.lock", git_dir / "HEAD.lock"]
+    try:
+        ref = repo.head.reference.path if not repo.head.is_detached else None
+    except (TypeError, ValueError):
+        ref = None
+    if ref:
+        candidates.append(_common_dir(repo) / f"{ref}.lock")
+    present = [p for p in candidates if p.exists()]
+    if not present:
+        return []
+    root = Path(repo.working_tree_dir or git_dir).resolve()
+    said: list[str] = []
+    for lock in present:
+        try:
+            before = lock.stat()
+        except FileNotFoundError:
+            continue
+        busy = _git_running_in(root)
+        deadline = time.monotonic() + LOCK_SETTLE_SECONDS
+        while busy and time.monotonic() < deadline:  # a git being killed takes a moment to go
+            time.sleep(0.05)
+            busy = _git_running_in(root) if lock.exists() else False
+        if not lock.exists():
+            continue
+        age = time.time() - before.st_mtime
+        if busy or (busy is None and age < STALE_LOCK_SECONDS):
+            continue
+        try:
+            now = lock.stat()
+            if (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns):
+                lock.unlink()
+        except FileNotFoundError:
+            continue
+        said.append(
+            f"已清除中断的 git 操作留下的锁文件 {lock}"
+            f"（{age:.0f} 秒前留下，现在没有 git 进程在使用该仓库）"
+        )
+    return said
+
+
+def check_repo_state(repo: git.Repo) -> None:
+    """Refuse to commit where a commit would be lost or mixed into someone's unfinished work."""
+    git_dir = Path(repo.git_dir)
+    root = repo.working_tree_dir
+    busy = {
+        "MERGE_HEAD": "正在进行合并（merge）",
+        "rebase-merge": "正在进行变基（rebase）",
+        "rebase-apply": "正在进行变基或 git am",
+        "CHERRY_PICK_HEAD": "正在进行 cherry-pick",
+        "REVERT_HEAD": "正在进行 revert",
+        "BISECT_LOG": "正在进行 bisect",
+    }
+    for name, what in busy.items():
+        if (git_dir / name).exists():
+            raise StoreError(
+                f"仓库 {root} {what}，现在保存会把修改混进未完成的操作；"
+                "请先在该仓库中完成或放弃它（如 git merge --abort、git rebase --abort），再保存"
+            )
+    if repo.head.is_detached:
+        raise StoreError(
+            f"仓库 {root} 处于“分离头指针”（detached HEAD）状态，提交会游离于分支之外；"
+            "请先切换到分支（如 git switch main）再保存"
+        )
+
+
+# --- reading the versions of a case ------------------------------------------------------
+
+_parsed: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def parse_cached(
+    raw: bytes, file: str = CASE_FILE, version: str | None = None
+) -> dict[str, Any] | None:
+    """Parsed data of bytes, cached by blob id (the log and blame parse the same blobs often).
+
+    Callers must not change the returned data.
+    """
+    key = (version or blob_id(raw)) + file
+    with _parsed_lock:
+        if key in _parsed:
+            _parsed.move_to_end(key)
+            return _parsed[key]
+    data: dict[str, Any] | None
+    try:
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError
+        data = loads_sections(raw.decode("utf-8").removeprefix("\ufeff"))
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError):
+        data = parse_toml_bytes(raw, file).data
+    _remember(key, data)
+    return data
+
+
+def cached_data(version: str, file: str = CASE_FILE) -> tuple[bool, dict[str, Any] | None]:
+    """(known, data) of a blob id already parsed, without reading the blob."""
+    with _parsed_lock:
+        if version + file in _parsed:
+            return True, _parsed[version + file]
+    return False, None
+
+
+def _remember(key: str, data: dict[str, Any] | None) -> None:
+    with _parsed_lock:
+        _parsed[key] = data
+        while len(_parsed) > 512:
+            _parsed.popitem(last=False)
+
+
+_found: OrderedDict[tuple[str, date, str], list[Finding]] = OrderedDict()
+
+
+def findings_cached(
+    data: dict[str, Any], directory: Path, today: date, version: str | None
+) -> list[Finding]:
+    """The findings of a version (cached by blob id and date: a save checks the version on
+    disk too, which is usually the one the previous save wrote)."""
+    key = (version or "", today, str(directory))
+    if version is not None:
+        with _parsed_lock:
+            hit = _found.get(key)
+        if hit is not None:
+            return hit
+    found = _findings(data, directory, today)
+    if version is not None:
+        with _parsed_lock:
+            _found[key] = found
+            while len(_found) > 256:
+                _found.popitem(last=False)
+    return found
+
+
+def _rel(repo: git.Repo, path: Path) -> str:
     root = Path(repo.working_tree_dir or ".").resolve()
-    rels = [str(Path(p).resolve().relative_to(root)) for p in paths]
-    body = message
+    return path.resolve().relative_to(root).as_posix()
+
+
+def object_id(repo: git.Repo, spec: str) -> str | None:
+    """The object id of ``REV:path`` (None if there is none), via the persistent
+    ``git cat-file --batch-check`` of GitPython: no new process, and no reading of the root
+    tree in Python (a repository of 1,000 cases has a root tree of 1,000 entries)."""
+    try:
+        sha, _kind, _size = repo.git.get_object_header(spec)
+    except ValueError:
+        return None
+    except OSError as exc:  # the reader died: git refuses this repository; ask git why
+        _forget(repo)
+        raise StoreError(diagnose(repo)) from exc
+    return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+
+def diagnose(repo: git.Repo) -> str:
+    """Why git fails in this repository, in words that say what to do."""
+    root = repo.working_tree_dir or repo.git_dir
+    try:
+        repo.git.rev_parse("--git-dir")
+    except git.GitCommandError as exc:
+        return explain_git_error(exc, str(root))
+    return f"git 无法读取仓库 {root}；请在该目录运行 git status 查看原因"
+
+
+def _forget(repo: git.Repo) -> None:
+    """Drop a repository whose git helpers failed, so that the next call starts afresh."""
+    with _repos_lock:
+        for key in [k for k, v in _repos.items() if v is repo]:
+            del _repos[key]
+    with contextlib.suppress(Exception):
+        repo.close()
+
+
+def head_blobs(repo: git.Repo, rel_dir: str) -> dict[str, str]:
+    """{path relative to the case folder: blob id} of the case's files in HEAD, without the
+    attachments ({} if none)."""
+    out: dict[str, str] = {}
+    case = object_id(repo, f"HEAD:{rel_dir}/{CASE_FILE}")
+    if case is None:
+        return out
+    out[CASE_FILE] = case
+    reviews = object_id(repo, f"HEAD:{rel_dir}/reviews")
+    if reviews is not None:
+        tree = git.Tree(repo, bytes.fromhex(reviews), path=f"{rel_dir}/reviews")
+        for item in tree.blobs:
+            out[f"reviews/{item.name}"] = item.hexsha
+    return out
+
+
+def blob_bytes(repo: git.Repo, sha: str) -> bytes:
+    """A blob's bytes through GitPython's persistent ``git cat-file --batch``."""
+    return bytes(repo.odb.stream(bytes.fromhex(sha)).read())
+
+
+# --- saving -------------------------------------------------------------------------------
+
+
+def _load_form(data: dict[str, Any]) -> Any:
+    from .schema import FormError, load_form
+
+    name = data.get("form")
+    if not isinstance(name, str):
+        return None
+    try:
+        return load_form(name)
+    except FormError:
+        return None
+
+
+def _findings(data: dict[str, Any], directory: Path, today: date) -> list[Finding]:
+    from .schema import available_forms
+    from .validate import check_data
+
+    form = _load_form(data)
+    if form is None:
+        known = "、".join(available_forms()) or "（无）"
+        return [
+            Finding(
+                "FORM.UNKNOWN",
+                "error",
+                "form",
+                f"form = {data.get('form')!r}：没有这个申报书的 schema；应为 {known} 之一",
+            )
+        ]
+    return check_data(data, form, today, directory)
+
+
+def _status(data: dict[str, Any] | None) -> str:
+    case = (data or {}).get("case")
+    status = case.get("status") if isinstance(case, dict) else None
+    return status if isinstance(status, str) else ""
+
+
+def commit_message(
+    case_id: str,
+    changes: list[FieldChange],
+    who: Person,
+    reason: str | None = None,
+    leftover: list[FieldChange] | None = None,
+    other_files: Iterable[str] = (),
+    subject: str | None = None,
+) -> str:
+    """``XH-2022-001: targets.info_pushes 1200 → 1500``, each field old → new, trailers."""
+    listed = changes or leftover or []
+    given = subject is not None
+    if subject is None:
+        if len(changes) == 1:
+            subject = f"{case_id}: {changes[0].describe(40)}"
+        elif changes:
+            names = ", ".join(c.path for c in changes[:3])
+            subject = f"{case_id}: {names}" + (f" 等 {len(changes)} 处" if len(changes) > 3 else "")
+        else:
+            subject = f"{case_id}: 提交未提交的修改"
+    lines = [subject]
+    if len(listed) > 1 or (leftover and changes) or (given and changes):
+        lines.append("")
+        lines += [f"- {c.describe()}" for c in changes[:MESSAGE_CHANGES]]
+        if len(changes) > MESSAGE_CHANGES:
+            lines.append(f"- …另有 {len(changes) - MESSAGE_CHANGES} 处（anjuan log 可见全部）")
+    if leftover:
+        lines += ["", "另含文件中此前未提交的修改（如中断的保存或手工编辑）："]
+        lines += [f"- {c.describe()}" for c in leftover[:MESSAGE_CHANGES]]
+    others = list(other_files)
+    if others:
+        lines += ["", "一并提交本案卷的其他文件：" + "、".join(others)]
+    lines.append("")
     if reason:
-        body += f"\n\n理由：{reason}"
-    body += f"\n\n{LOGIN_TRAILER}: {who.login}\n"
-    repo.git.add("--", *rels)
-    # ``git commit -- paths`` commits only these files, whatever else is staged.
+        lines.append(f"{REASON_TRAILER}: {' '.join(reason.split())}")
+    lines.append(f"{LOGIN_TRAILER}: {who.login}")
+    return "\n".join(lines) + "\n"
+
+
+def _case_dir(cases_dir: Path, case_id: str) -> Path:
+    try:
+        check_case_id(case_id)
+    except CaseIdError as exc:
+        raise StoreError(str(exc)) from exc
+    return cases_dir / case_id
+
+
+def _read(path: Path, case_id: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise StoreError(
+            f"没有案卷 {case_id}（{path} 不存在）；用 anjuan new {case_id} 新建"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(f"无法读取 {path}：{exc.strerror}") from exc
+
+
+def _clean_temp_files(folder: Path, name: str) -> None:
+    """Temporary files of a write that was killed (only ours: ``.case.toml.*.tmp``)."""
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def save_case(
+    cases_dir: Path,
+    case_id: str,
+    data: dict[str, Any],
+    *,
+    as_name: str | None = None,
+    reason: str | None = None,
+    expected_version: str | None = None,
+    today: date | None = None,
+    on_wait: Notify | None = None,
+    subject: str | None = None,
+) -> SaveResult:
+    """Save the complete new content of a case and commit it (see the module docstring).
+
+    Raises ConflictError when the file's version is not ``expected_version``, SaveRefused when
+    the gate refuses the new content, StoreError for anything else; in every case nothing is
+    written. ``on_wait`` is told (once) when the save waits for someone else's; ``subject``
+    replaces the first line of the commit message (e.g. for a restore).
+    """
+    today = today or date.today()
+    case_dir = _case_dir(cases_dir, case_id)
+    path = case_dir / CASE_FILE
+    repo = open_repo(cases_dir)
+    with repo_lock(repo, on_wait):
+        return _save_locked(
+            repo, case_id, case_dir, path, data, as_name, reason, expected_version, today, subject
+        )
+
+
+def _save_locked(
+    repo: git.Repo,
+    case_id: str,
+    case_dir: Path,
+    path: Path,
+    data: dict[str, Any],
+    as_name: str | None,
+    reason: str | None,
+    expected_version: str | None,
+    today: date,
+    subject: str | None,
+) -> SaveResult:
+    root = Path(repo.working_tree_dir or ".")
+    try:
+        check_repo_state(repo)
+        notes = recover_stale_locks(repo)
+    except git.GitCommandError as exc:
+        raise StoreError(explain_git_error(exc, root)) from exc
+    raw = _read(path, case_id)
+    version = blob_id(raw)
+    if expected_version is not None and expected_version != version:
+        raise ConflictError(
+            f"{case_id} 的文件在你打开之后被修改过（可能是别人保存或手工编辑）；未保存。"
+            "请重新打开案卷，查看最新内容后再改"
+        )
+    old = parse_cached(raw, version=version)
+    if old is None:
+        raise StoreError(
+            f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置）"
+        )
+    changes = diff_data(old, data)
+    findings = _findings(data, case_dir, today)
+    if changes:
+        before = None
+        if _status(data) not in DRAFT_STATES and _status(old) not in DRAFT_STATES:
+            before = findings_cached(old, case_dir, today, version)
+        refused = blocking(findings, _status(data), before, _status(old))
+        if refused:
+            first = refused[0]
+            raise SaveRefused(
+                f"{case_id} 未保存：{first.path or ''} {first.message}"
+                + (f"（共 {len(refused)} 个阻止保存的问题）" if len(refused) > 1 else ""),
+                refused,
+            )
+    rel_dir = _rel(repo, case_dir)
+    try:
+        in_head = head_blobs(repo, rel_dir)
+    except (git.GitCommandError, ValueError) as exc:
+        raise StoreError(explain_git_error(exc, root)) from exc
+    leftover: list[FieldChange] = []
+    head_case = in_head.get(CASE_FILE)
+    if head_case is None:  # not committed yet, or git cannot read the repository: ask git
+        try:
+            repo.git.rev_parse("--git-dir")
+        except git.GitCommandError as exc:
+            _forget(repo)
+            raise StoreError(explain_git_error(exc, root)) from exc
+    if head_case is not None and head_case != version:
+        head_data = parse_cached(blob_bytes(repo, head_case))
+        leftover = diff_data(head_data, old) if head_data is not None else []
+    others = _other_changed_files(case_dir, in_head)
+    if not changes and head_case == version and not others:
+        return SaveResult(None, [], findings, version, notes)
+    new_raw = raw
+    back: dict[str, Any] | None = None
+    if changes:
+        try:
+            text, back = render_checked(raw.decode("utf-8"), old, data)
+        except MergeError as exc:
+            raise StoreError(f"{case_id} 未保存：{exc}") from exc
+        new_raw = text.encode("utf-8")
+    who = person(repo, as_name)
+    body = commit_message(case_id, changes, who, reason, leftover, others, subject)
+    if path.read_bytes() != raw:  # someone wrote the file while we were merging
+        raise ConflictError(f"{case_id} 的文件刚刚被别人修改；未保存。请重新打开后再改")
+    _clean_temp_files(case_dir, CASE_FILE)
+    try:
+        if new_raw != raw:
+            atomic_write(path, new_raw)
+    except OSError as exc:
+        raise StoreError(explain_os_error(exc, path)) from exc
+    try:
+        files = [CASE_FILE, *others]
+        sha = commit_paths(
+            repo,
+            [case_dir / f for f in files],
+            body,
+            who,
+            raw=True,
+            new_files=[case_dir / f for f in files if f not in in_head and (case_dir / f).exists()],
+        )
+    except (git.GitCommandError, OSError) as exc:
+        said = explain_git_error(exc, root)
+        if new_raw != raw:
+            try:
+                atomic_write(path, raw)
+                said += "；修改未保存，文件保持原样"
+            except OSError:
+                said += "；新内容已写入文件但未提交，下次保存时会一并提交"
+        raise StoreError(f"{case_id} 未能提交：{said}") from exc
+    new_version = blob_id(new_raw)
+    if back is not None:
+        _remember(new_version + CASE_FILE, back)
+        with _parsed_lock:
+            _found[(new_version, today, str(case_dir))] = findings
+    return SaveResult(sha, changes, findings, new_version, notes, leftover)
+
+
+def _other_changed_files(case_dir: Path, in_head: dict[str, str]) -> list[str]:
+    """Reviews files of the case that differ from HEAD (added, changed or deleted)."""
+    found: list[str] = []
+    reviews = case_dir / "reviews"
+    on_disk: set[str] = set()
+    if reviews.is_dir():
+        for file in sorted(reviews.glob("*.toml")):
+            rel = f"reviews/{file.name}"
+            on_disk.add(rel)
+            try:
+                if in_head.get(rel) != blob_id(file.read_bytes()):
+                    found.append(rel)
+            except OSError:
+                continue
+    for rel in in_head:
+        if rel.startswith("reviews/") and rel not in on_disk and not (case_dir / rel).exists():
+            found.append(rel)
+    return found
+
+
+def commit_paths(
+    repo: git.Repo,
+    paths: Iterable[Path],
+    message: str,
+    who: Person,
+    reason: str | None = None,
+    *,
+    raw: bool = False,
+    new_files: Iterable[Path] | None = None,
+) -> str:
+    """Commit exactly these files (added, changed or deleted) as one commit by ``who``.
+
+    ``raw``: ``message`` already carries the trailers; ``new_files``: those of ``paths`` that
+    git does not know yet (asked from git when not given). Returns the new commit's sha.
+    """
+    root = Path(repo.working_tree_dir or ".").resolve()
+    rels = [os.path.relpath(os.path.abspath(p), root) for p in paths]
+    body = message
+    if not raw:
+        body = message.rstrip("\n") + "\n\n"
+        if reason:
+            body += f"{REASON_TRAILER}: {' '.join(reason.split())}\n"
+        body += f"{LOGIN_TRAILER}: {who.login}\n"
     env = {
         "GIT_AUTHOR_NAME": who.name,
         "GIT_AUTHOR_EMAIL": who.email,
         "GIT_COMMITTER_NAME": who.name,
         "GIT_COMMITTER_EMAIL": who.email,
     }
-    repo.git.commit("--no-verify", "-q", "-m", body, "--", *rels, env=env)
+    # New files must be known to git before ``commit -- paths``; tracked files need no
+    # ``git add`` (one process fewer on the save path: ``commit -- paths`` stages them itself).
+    if new_files is None:
+        tracked = set(repo.git.ls_files("--", *rels).splitlines()) if rels else set()
+        new = [r for r in rels if r not in tracked and (root / r).exists()]
+    else:
+        new = [os.path.relpath(os.path.abspath(p), root) for p in new_files]
+    if new:
+        repo.git.add("--", *new)
+    # ``git commit -- paths`` commits only these files, whatever else is staged. The pre-commit
+    # hook is skipped: the save has just validated the case with the same gate.
+    repo.git.commit("--no-verify", "-q", "--cleanup=verbatim", "-m", body, "--", *rels, env=env)
     return repo.head.commit.hexsha

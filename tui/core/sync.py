@@ -21,6 +21,8 @@ from typing import Literal
 
 import git
 
+from . import store
+from .case import parse_toml_bytes
 from .merge import (
     WHOLE_FILE,
     FieldConflict,
@@ -28,6 +30,7 @@ from .merge import (
     merge_case_file,
     show_value,
 )
+from .schema import Form, FormError, load_form, load_review_schema
 from .store import LOGIN_TRAILER, Person, StoreError, atomic_write, commit_paths, open_repo, person
 
 DRIVER_NAME = "anjuan"
@@ -91,6 +94,7 @@ class Conflict:
     ours: str
     theirs: str
     choice: Side | None = None
+    label: str = ""  # the field's Chinese label, e.g. 附件1 第2行 实际到账（元）
 
     @property
     def where(self) -> str:
@@ -147,14 +151,48 @@ def _save_state(repo: git.Repo, state: SyncState | None) -> None:
     atomic_write(path, data.encode("utf-8"))
 
 
-def _conflict(file: str, c: FieldConflict) -> Conflict:
+def _conflict(file: str, c: FieldConflict, form: Form | None) -> Conflict:
     if c.kind == "file":
         return Conflict(
-            file, WHOLE_FILE, WHOLE_FILE, "file", "（文件）", "（本地版本）", "（远端版本）"
+            file,
+            WHOLE_FILE,
+            WHOLE_FILE,
+            "file",
+            "（文件）",
+            "（本地版本）",
+            "（远端版本）",
+            label="整个文件无法按字段合并（有一边不是有效的 TOML）",
         )
+    label = ""
+    if form is not None:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            label = form.label(c.path)
     return Conflict(
-        file, c.path, c.key, c.kind, show_value(c.base), show_value(c.ours), show_value(c.theirs)
+        file,
+        c.path,
+        c.key,
+        c.kind,
+        show_value(c.base),
+        show_value(c.ours),
+        show_value(c.theirs),
+        label=label,
     )
+
+
+def _form_of(path: str, *raws: bytes) -> Form | None:
+    """The form whose labels name the fields of this file (the review schema for a review)."""
+    parts = PurePosixPath(path).parts
+    try:
+        if len(parts) >= 2 and parts[-2] == "reviews":
+            return Form("review", load_review_schema())
+        for raw in raws:
+            parsed = parse_toml_bytes(raw)
+            name = (parsed.data or {}).get("form")
+            if isinstance(name, str):
+                return load_form(name)
+    except (FormError, OSError):
+        return None
+    return None
 
 
 def pending(cases_dir: Path) -> SyncState | None:
@@ -216,6 +254,7 @@ class SyncResult:
     conflicts: list[Conflict] = field(default_factory=list)
     resolved: list[Conflict] = field(default_factory=list)
     pushed: bool = False
+    theirs: str | None = None  # the remote's commit that was merged (or tried)
 
 
 def _upstream(repo: git.Repo, remote: str | None) -> tuple[str, str]:
@@ -288,28 +327,35 @@ def sync(cases_dir: Path, as_name: str | None = None, remote: str | None = None)
         raise SyncError(
             f"无法连接远端 {remote}：{_git_message(exc)}；请检查网络或路径后重试"
         ) from exc
-    head = repo.head.commit.hexsha if repo.head.is_valid() else None
     theirs = repo.rev_parse(f"refs/remotes/{remote}/{branch}").hexsha if heads else None
-    result = SyncResult("up-to-date", remote, branch, head)
-    if theirs is None or theirs == head or (head and _is_ancestor(repo, theirs, head)):
-        if theirs != head and head is not None:
-            _push(repo, remote, branch)
-            result.outcome, result.pushed = "pushed", True
-        _save_state(repo, None)
+    with _writing(repo):
+        _refuse_unclean(repo)
+        head = repo.head.commit.hexsha if repo.head.is_valid() else None
+        result = SyncResult("up-to-date", remote, branch, head)
+        if theirs is None or theirs == head or (head and _is_ancestor(repo, theirs, head)):
+            _save_state(repo, None)
+        elif head is None or _is_ancestor(repo, head, theirs):
+            try:
+                repo.git.merge("--ff-only", "-q", theirs)
+            except git.GitCommandError as exc:
+                raise SyncError(f"无法快进到远端的版本：{_git_message(exc)}") from exc
+            _save_state(repo, None)
+            return SyncResult("fast-forward", remote, branch, theirs)
+        else:
+            result = _merge(repo, remote, branch, head, theirs, state, who)
+    if result.outcome == "conflicts" or head is None or head == theirs:
         return result
-    if head is None or _is_ancestor(repo, head, theirs):
-        try:
-            repo.git.merge("--ff-only", "-q", theirs)
-        except git.GitCommandError as exc:
-            raise SyncError(f"无法快进到远端的版本：{_git_message(exc)}") from exc
-        _save_state(repo, None)
-        result.outcome, result.commit = "fast-forward", theirs
-        return result
-    outcome = _merge(repo, remote, branch, head, theirs, state, who)
-    if outcome.outcome == "merged":
-        _push(repo, remote, branch)
-        outcome.pushed = True
-    return outcome
+    _push(repo, remote, branch)
+    if result.outcome == "up-to-date":
+        result.outcome = "pushed"
+    result.pushed = True
+    return result
+
+
+def _writing(repo: git.Repo) -> contextlib.AbstractContextManager[object]:
+    """The store's repository lock when it has one, so that a save and a sync queue."""
+    lock = getattr(store, "repo_lock", None)
+    return lock(repo) if callable(lock) else contextlib.nullcontext()
 
 
 def _is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
@@ -419,7 +465,7 @@ def _merge(
             _abort(repo, head)
             state = SyncState(remote, branch, head, theirs, found)
             _save_state(repo, state)
-            return SyncResult("conflicts", remote, branch, head, found, resolved)
+            return SyncResult("conflicts", remote, branch, head, found, resolved, theirs=theirs)
         message = _merge_message(remote, branch, theirs, resolved, who)
         repo.git.commit("--no-verify", "-q", "-m", message, env=env)
         committed = True
@@ -427,7 +473,9 @@ def _merge(
         if not committed and (Path(repo.git_dir) / "MERGE_HEAD").exists():
             _abort(repo, head)
     _save_state(repo, None)
-    return SyncResult("merged", remote, branch, repo.head.commit.hexsha, [], resolved)
+    return SyncResult(
+        "merged", remote, branch, repo.head.commit.hexsha, [], resolved, theirs=theirs
+    )
 
 
 def _settle(
@@ -435,10 +483,14 @@ def _settle(
 ) -> tuple[list[Conflict], bytes | None]:
     """The conflicts of one file (with any choices already made) and its merged bytes when
     every conflict has a choice (None: the file is deleted)."""
-    blobs = {n: repo.git.cat_file("blob", sha, stdout_as_string=False) for n, sha in stages.items()}
+    blobs = {
+        n: repo.git.cat_file("blob", sha, stdout_as_string=False, strip_newline_in_stdout=False)
+        for n, sha in stages.items()
+    }
     if _is_case_file(path) and 2 in blobs and 3 in blobs:
         merged = merge_case_file(path, blobs.get(1, b""), blobs[2], blobs[3])
-        conflicts = [_conflict(path, c) for c in merged.conflicts]
+        form = _form_of(path, blobs[2], blobs[3]) if merged.conflicts else None
+        conflicts = [_conflict(path, c, form) for c in merged.conflicts]
         picked: dict[str, Side] = {}
         for c in conflicts:
             for old in choices:
@@ -493,13 +545,20 @@ def _merge_message(
     return "\n".join(lines) + "\n"
 
 
-def describe(conflicts: Iterable[Conflict]) -> list[str]:
-    """Lines that list conflicts per field (numbered from 1), for the CLI."""
+def describe(
+    conflicts: Iterable[Conflict], only_open: bool = False, theirs: str | None = None
+) -> list[str]:
+    """Lines that list conflicts per field, numbered from 1 in the whole list (the numbers
+    ``choose`` takes), for the CLI."""
     out = []
     for n, c in enumerate(conflicts, 1):
+        if only_open and c.choice is not None:
+            continue
         mark = f"已选 {c.choice}" if c.choice else "待选"
-        out.append(f"[{n}] {c.where}（{mark}）")
+        out.append(f"[{n}] {c.where}（{mark}）" + (f"  {c.label}" if c.label else ""))
         out.append(f"    本地 ours:   {c.ours}")
         out.append(f"    远端 theirs: {c.theirs}")
         out.append(f"    原值 base:   {c.base}")
+        if c.kind == "file" and theirs:
+            out.append(f"    查看两边：git show HEAD:{c.file}    git show {theirs[:12]}:{c.file}")
     return out

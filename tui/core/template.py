@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+import wcwidth
 
 from .schema import Form, schema_dir
 
@@ -26,9 +28,29 @@ def _default(node: dict[str, Any]) -> Any:
     return ""
 
 
+COMMENT_COLUMN = 34
+
+
+def _pad(text: str) -> str:
+    """``text`` padded to the comment column by display width (CJK characters are two wide)."""
+    width = wcwidth.wcswidth(text)
+    return text + " " * max(1, COMMENT_COLUMN - (width if width >= 0 else len(text)))
+
+
 def _line(key: str, value: Any, comment: str) -> str:
     text = f"{key} = {tomlkit.item(value).as_string()}"
-    return f"{text:<34}# {comment}" if comment else text
+    return f"{_pad(text)}# {comment}" if comment else text
+
+
+def _sample(node: dict[str, Any]) -> Any:
+    """A value that shows the shape of a field in a commented-out example row."""
+    if node.get("format") == "date":
+        return date(2022, 1, 1)
+    if "enum" in node:
+        return node["enum"][0]
+    if node.get("type") == "array":
+        return [f"attachments/{node.get('items', {}).get('title', '文件')}.pdf"]
+    return _default(node)
 
 
 def _table_lines(node: dict[str, Any], header: str, form: Form | None) -> list[str]:
@@ -61,21 +83,25 @@ def _section(node: dict[str, Any], header: str, form: Form | None = None) -> lis
         labels = [p.label for p in form.periods(kind)] if form and kind else []
         name = header.rsplit(".", 1)[-1]
         if name in _SKIP_ROWS or (not labels and not node.get("minItems")):
-            return [f"# [[{header}]]  {title}：按需添加行（用 anjuan 或编辑器）"]
+            # No row yet: a commented-out row names every key with its label.
+            sample = [f"# {title}：按需添加行（用 anjuan 或编辑器），每行形如：", f"# [[{header}]]"]
+            for key, child in items.get("properties", {}).items():
+                sample.append("# " + _line(key, _sample(child), child.get("title", "")))
+            return sample
         out: list[str] = []
         row_labels: list[str | None] = list(labels) or [None]
         key_col = node.get("x-row-key", ["period"])[0]
         for i, label in enumerate(row_labels):
             if i:
                 out.append("")
-            out.append(f"{'[[' + header + ']]':<34}# {title}" if i == 0 else f"[[{header}]]")
+            out.append(f"{_pad('[[' + header + ']]')}# {title}" if i == 0 else f"[[{header}]]")
             for key, child in items.get("properties", {}).items():
                 if child.get("type") == "array" or child.get("format") == "date":
                     continue
                 value = label if (label is not None and key == key_col) else _default(child)
                 out.append(_line(key, value, child.get("title", "") if i == 0 else ""))
         return out
-    out = [f"{'[' + header + ']':<34}# {title}"]
+    out = [f"{_pad('[' + header + ']')}# {title}"]
     out.extend(_table_lines(node, header, form))
     return out
 

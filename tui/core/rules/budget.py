@@ -34,6 +34,7 @@ def cap(ctx: Context) -> Iterator[Finding]:
 @rule("BUDGET.FORBIDDEN")
 def forbidden_uses(ctx: Context) -> Iterator[Finding]:
     words: list[str] = ctx.form.guide.get("budget_forbidden", [])
+    rule_text = ctx.form.guide.get("budget_forbidden_text", "经费不得用于这些开支")
     for n, row in ctx.rows("budget"):
         for key in ("item", "note"):
             text = row.get(key)
@@ -44,6 +45,5 @@ def forbidden_uses(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "BUDGET.FORBIDDEN",
                     ("budget", n, key),
-                    f"经费预算 第{n}行：「{text}」涉及「{'、'.join(hits)}」；指南规定经费不得用于征地拆迁、"
-                    "人员经费等经常性开支",
+                    f"经费预算 第{n}行：「{text}」涉及「{'、'.join(hits)}」；指南规定{rule_text}",
                 )

@@ -1,0 +1,232 @@
+"""``anjuan set``, ``restore``, ``log``, ``diff``, ``blame``: the versioned store from the shell.
+
+A thin face over ``tui.core.store`` and ``tui.core.history``: every value from a case file is
+printed through ``safe()``, every failure is exit 2 with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .cli import EXIT_OK, CommandError, SubParsers, case_ids_of, cases_dir_of, out, safe, today_of
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "set",
+        parents=[common],
+        help="change fields (VALUE is a TOML value), validate, save, commit",
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("pairs", nargs="+", metavar="PATH VALUE")
+    p.add_argument("--reason", help="why: recorded with the commit and shown in the log")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+    p.set_defaults(handler=cmd_set)
+
+    p = sub.add_parser(
+        "restore", parents=[common], help="bring a case back to an earlier version, as a new commit"
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("rev", metavar="REV")
+    p.add_argument("--reason", help="why: recorded with the commit and shown in the log")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("log", parents=[common], help="the audit trail of a case, field by field")
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("-n", "--max-count", type=int, default=None, metavar="N")
+    p.set_defaults(handler=cmd_log)
+
+    p = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="field-level difference (default: last commit vs working file)",
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("revs", nargs="*", metavar="REV")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser(
+        "blame", parents=[common], help="for each field: the last commit, person and time"
+    )
+    p.add_argument("case_id", metavar="CASE-ID")
+    p.add_argument("path", nargs="?", metavar="PATH")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_blame)
+
+
+def _say(message: str) -> None:
+    print(f"anjuan: {safe(message)}", file=sys.stderr)
+
+
+def _one_case(args: argparse.Namespace) -> Any:
+    cases_dir = cases_dir_of(args)
+    case_ids_of(cases_dir, [args.case_id])
+    return cases_dir
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    from .core.case import read_case
+    from .core.edit import apply_changes, parse_value
+    from .core.paths import PathError
+    from .core.schema import FormError, load_form
+    from .core.store import SaveRefused, save_case
+
+    cases_dir = _one_case(args)
+    if len(args.pairs) % 2:
+        raise CommandError(
+            f"PATH 和 VALUE 应成对给出（收到 {len(args.pairs)} 个参数）；"
+            '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
+        )
+    case = read_case(cases_dir / args.case_id, args.case_id)
+    if case.data is None:
+        reason = case.error.message if case.error else ""
+        raise CommandError(f"{args.case_id} 无法读取：{reason}；请先修复文件")
+    try:
+        form = load_form(case.form_name or "")
+    except FormError as exc:
+        raise CommandError(f"{args.case_id} 的 form = {case.form_name!r} 没有对应的申报书") from exc
+    pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
+    try:
+        changes = {path: parse_value(value) for path, value in pairs}
+        data = apply_changes(case.data, changes, form.node)
+    except PathError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        result = save_case(
+            cases_dir,
+            args.case_id,
+            data,
+            as_name=getattr(args, "as_name", None),
+            reason=args.reason,
+            expected_version=case.version,
+            today=today_of(args),
+            on_wait=_say,
+        )
+    except SaveRefused as exc:
+        for f in exc.findings:
+            print(f"  错误  {f.rule:<14} {f.path or ''}  {safe(f.message)}", file=sys.stderr)
+        raise CommandError(f"{args.case_id} 未保存：上面的问题需要先改正（文件未改动）") from exc
+    for note in result.notes:
+        _say(note)
+    if result.commit is None:
+        out(f"{args.case_id} 没有变化（值与文件中相同），未提交")
+    else:
+        out(f"已保存 {args.case_id}，提交 {result.commit[:10]}")
+        for change in result.changes:
+            out(f"  {safe(change.describe())}")
+        for change in result.leftover:
+            out(f"  （一并提交此前未提交的修改）{safe(change.describe())}")
+    _print_findings(result.findings, [p for p, _ in pairs])
+    return EXIT_OK
+
+
+def _print_findings(findings: list[Any], paths: list[str]) -> None:
+    """The findings about the fields just changed, and a count of the rest."""
+    words = {"error": "错误", "warning": "警告"}
+    related = [
+        f
+        for f in findings
+        if f.path and any(f.path == p or f.path.startswith((p + ".", p + "[")) for p in paths)
+    ]
+    for f in related:
+        out(f"  {words.get(f.severity, f.severity)}  {f.rule:<22} {f.path}  {safe(f.message)}")
+    errors = sum(1 for f in findings if f.counts_as_error)
+    warnings = sum(1 for f in findings if f.counts_as_warning)
+    if errors or warnings:
+        out(f"  本案卷共 {errors} 个错误，{warnings} 个警告（anjuan validate 查看全部）")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .core.history import restore_case
+    from .core.store import SaveRefused
+
+    cases_dir = _one_case(args)
+    try:
+        result = restore_case(
+            cases_dir,
+            args.case_id,
+            args.rev,
+            as_name=getattr(args, "as_name", None),
+            reason=args.reason,
+            today=today_of(args),
+            on_wait=_say,
+        )
+    except SaveRefused as exc:
+        for f in exc.findings:
+            print(f"  错误  {f.rule:<14} {f.path or ''}  {safe(f.message)}", file=sys.stderr)
+        raise CommandError(f"{args.case_id} 未恢复：那个版本有上面的问题（文件未改动）") from exc
+    for note in result.notes:
+        _say(note)
+    if result.commit is None:
+        out(f"{args.case_id} 已与 {safe(args.rev)} 的版本相同，未提交")
+        return EXIT_OK
+    out(f"已把 {args.case_id} 恢复到 {safe(args.rev)} 的版本，新提交 {result.commit[:10]}")
+    for change in result.changes:
+        out(f"  {safe(change.describe())}")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from .core.history import case_log
+
+    cases_dir = _one_case(args)
+    entries = case_log(cases_dir, args.case_id, limit=args.max_count)
+    if args.format == "json":
+        out(
+            json.dumps(
+                {"case": args.case_id, "log": [e.to_json() for e in entries]},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return EXIT_OK
+    for entry in entries:
+        who = entry.author + (f"（登录 {entry.login}）" if entry.login else "")
+        out(f"{entry.commit[:10]}  {entry.time:%Y-%m-%d %H:%M}  {safe(who)}")
+        if entry.reason:
+            out(f"    理由：{safe(entry.reason)}")
+        if not entry.changes:
+            out(f"    （没有字段变化）{safe(entry.subject)}")
+        for change in entry.changes:
+            out(f"    {safe(change.describe())}")
+    if not entries:
+        out(f"{args.case_id} 还没有提交记录")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .core.history import case_diff
+
+    cases_dir = _one_case(args)
+    if len(args.revs) > 2:
+        raise CommandError("diff 最多接受两个版本：anjuan diff CASE-ID [REV [REV]]")
+    changes = case_diff(cases_dir, args.case_id, *args.revs)
+    if args.format == "json":
+        out(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for change in changes:
+        out(safe(change.describe(width=200)))
+    if not changes:
+        out("没有字段变化")
+    return EXIT_OK
+
+
+def cmd_blame(args: argparse.Namespace) -> int:
+    from .core.history import case_blame
+
+    cases_dir = _one_case(args)
+    lines = case_blame(cases_dir, args.case_id, args.path)
+    if args.format == "json":
+        out(json.dumps([b.to_json() for b in lines], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for b in lines:
+        commit = b.commit[:10] if b.commit else "未提交    "
+        when = f"{b.time:%Y-%m-%d %H:%M}" if b.time else " " * 16
+        out(f"{commit}  {when}  {safe(b.author or ''):<12}  {b.path} = {safe(b.shown())}")
+    return EXIT_OK

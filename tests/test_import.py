@@ -302,3 +302,14 @@ def test_the_commit_says_what_was_imported_and_keeps_the_comments(
     after = path.read_text(encoding="utf-8").splitlines()
     ops = difflib.SequenceMatcher(a=before.splitlines(), b=after, autojunk=False).get_opcodes()
     assert {op for op, *_ in ops} == {"equal", "insert"}  # lines only added, comments all kept
+
+
+def test_a_case_of_an_unknown_form_is_refused(cases_repo: Path, tmp_path: Path) -> None:
+    path = cases_repo / CASE / "case.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('form = "bj-ipcluster-2022"', 'form = "bj-2099"'),
+        encoding="utf-8",
+    )
+    source = _write_csv(tmp_path / "x.csv", [["专利号", "专利名称"], ["ZL202310138721.8", "甲"]])
+    result = _import(cases_repo, "annex2", source)
+    assert result.returncode == 2 and "bj-2099" in result.stderr

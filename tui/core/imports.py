@@ -22,7 +22,7 @@ from typing import Any
 from .case import Case
 from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL
 from .findings import Finding
-from .schema import Form, load_form
+from .schema import Form, FormError, load_form
 from .validate import check_data
 
 IMPORT_TABLES = ("annex1", "annex2")
@@ -331,7 +331,12 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     if case.data is None:
         message = case.error.message if case.error else "无法读取"
         raise ImportRefused(f"案卷 {case.case_id} 无法读取（{message}）；请先修好 case.toml")
-    form = load_form(case.form_name or "")
+    try:
+        form = load_form(case.form_name or "")
+    except FormError as exc:
+        raise ImportRefused(
+            f"案卷 {case.case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导入"
+        ) from exc
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
     sheet = read_sheet(source)

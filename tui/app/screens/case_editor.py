@@ -158,8 +158,16 @@ class CaseEditorScreen(Screen[None]):
         kind = node.get("type")
         if kind == "array" and node.get("items", {}).get("type") == "object":
             rows = self.model.get(parts)
+            kind_of_periods = node.get("x-periods")
+            periods = (
+                [p.label for p in self.form.periods(kind_of_periods)] if kind_of_periods else []
+            )
             table = RowTable(
-                path, node, str(node.get("title", path)), rows if isinstance(rows, list) else []
+                path,
+                node,
+                str(node.get("title", path)),
+                rows if isinstance(rows, list) else [],
+                periods,
             )
             self.tables[path] = table
             return [table]
@@ -248,13 +256,15 @@ class CaseEditorScreen(Screen[None]):
         return None
 
     def _show_notes(self, report: CaseReport) -> None:
+        from .review import decision_word
+
         notes: dict[str, list[Text]] = defaultdict(list)
         lines: list[Text] = []
         for review in report.reviews:
             head = Text(f"{plain(review.reviewer)}：", style="bold")
             head.append(
                 literal(
-                    f"{review.decision or '（未决定）'} · 分数 {review.score if review.score is not None else '—'}"
+                    f"{decision_word(review.decision)} · 分数 {review.score if review.score is not None else '—'}"
                 )
             )
             lines.append(head)

@@ -36,6 +36,11 @@ def decision_options() -> list[tuple[str, str]]:
     return list(zip(node["x-enum-titles"], node["enum"], strict=True))
 
 
+def decision_word(decision: str) -> str:
+    titles = {v: t for t, v in decision_options()}
+    return titles.get(decision, decision) or "未定"
+
+
 class ReviewScreen(Screen[bool]):
     """Dismisses True when the review was saved."""
 

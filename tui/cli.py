@@ -258,7 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         where = f"{exc.filename}：" if exc.filename else ""
-        print(f"{name}: {safe(where)}{exc.strerror or exc}；请检查路径和权限，未做任何修改", file=sys.stderr)
+        print(
+            f"{name}: {safe(where)}{exc.strerror or exc}；请检查路径和权限，未做任何修改",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
 
 

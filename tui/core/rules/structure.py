@@ -129,7 +129,8 @@ class SchemaWalk:
                             f"{self.label(parts)}：「{word}」重复了 {n} 次；每项只选一次",
                         )
             for n, item in enumerate(value, 1):
-                yield from self.walk(items, item, (*parts, n))
+                if not _quiet_leaf(items, item):
+                    yield from self.walk(items, item, (*parts, n))
         elif kind == "string":
             if fmt == "date":
                 if not isinstance(value, date) or isinstance(value, datetime):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -235,16 +236,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return open_tui(args)
     from .core.setup import SetupError
     from .core.store import StoreError
 
+    name = f"anjuan {args.command}" if args.command else "anjuan"
     try:
+        if args.command is None:
+            return open_tui(args)
         handler: Handler = args.handler
         return handler(args)
     except (CommandError, StoreError, SetupError, CaseIdError, CasesDirError) as exc:
-        print(f"anjuan {args.command}: {safe(str(exc))}", file=sys.stderr)
+        print(f"{name}: {safe(str(exc))}", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:
+        # The reader went away (``anjuan log X | head``): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print(f"{name}: 已中断", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(
+            f"{name}: {safe(where)}{exc.strerror or exc}；请检查路径和权限，未做任何修改",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
 
 

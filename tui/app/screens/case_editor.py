@@ -60,16 +60,13 @@ class CaseForm(Widget):
             for n, (key, tab, title, widgets) in enumerate(self.sections):
                 table_only = len(widgets) == 1 and isinstance(widgets[0], RowTable)
                 if table_only:
-                    # a section that is one table (附件1, 附件2, 经费预算): the table fills the tab
+                    # a section that is one table (附件1, 附件2, 经费预算) fills its tab; tables
+                    # are a few widgets however many rows they hold, so they are built at once
                     widgets[0].add_class("-full")
-                if n and table_only:
-                    self.pending[key] = (title, widgets)
-                    yield TabPane(tab, id=f"sec-{key}")
+                    yield TabPane(tab, widgets[0], id=f"sec-{key}")
                 elif n:
                     self.pending[key] = (title, widgets)
                     yield TabPane(tab, VerticalScroll(classes="section"), id=f"sec-{key}")
-                elif table_only:
-                    yield TabPane(tab, widgets[0], id=f"sec-{key}")
                 else:
                     with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
                         yield Static(Text(title, style="bold underline"), classes="section-title")

@@ -452,3 +452,28 @@ def test_hook_checks_the_staged_content_not_the_working_file(new_repo: Path) -> 
     edit(case, 'postcode = "1000"', 'postcode = "100085"')  # fixed on disk, not staged
     refused = git(new_repo, "commit", "-q", "-m", "staged bad", check=False)
     assert refused.returncode != 0 and "ID.POSTCODE" in refused.stdout + refused.stderr
+
+
+def test_hook_leaving_draft_needs_zero_errors(new_repo: Path) -> None:
+    shutil.copytree(SAMPLES / "XH-2022-002", new_repo / "XH-2022-002")  # draft with errors
+    assert commit(new_repo, "draft").returncode == 0
+    case = new_repo / "XH-2022-002" / "case.toml"
+    edit(case, 'status = "draft"', 'status = "submitted"')
+    refused = commit(new_repo, "submit")
+    assert refused.returncode != 0
+    assert "TARGET.INFO_PUSHES" in refused.stdout + refused.stderr
+
+
+def test_hook_past_draft_errors_can_be_fixed_one_at_a_time(new_repo: Path) -> None:
+    shutil.copytree(EXAMPLE, new_repo / "XH-2022-001")
+    case = new_repo / "XH-2022-001" / "case.toml"
+    edit(case, 'mobile = "13801234567"', 'mobile = "1380123456"')
+    edit(case, 'postcode = "100085"', 'postcode = "1000"')
+    git(new_repo, "add", "-A")
+    git(new_repo, "commit", "-q", "--no-verify", "-m", "imported with two errors")
+    edit(case, 'postcode = "1000"', 'postcode = "100085"')
+    fixed_one = commit(new_repo, "fix the postcode")
+    assert fixed_one.returncode == 0, fixed_one.stderr  # the mobile's error was there before
+    edit(case, 'email = "ip@xinghe-park.example.cn"', 'email = "ip@xinghe"')
+    refused = commit(new_repo, "a new error")
+    assert refused.returncode != 0 and "ID.EMAIL" in refused.stdout + refused.stderr

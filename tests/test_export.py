@@ -90,6 +90,7 @@ def test_chinese_cells_line_up_and_long_texts_wrap_to_120(
     rows = [dict(r) for r in sample["annex1"]]
     rows[0]["supplier"] = "北京某某某理工大学技术转移中心知识产权运营管理有限公司" * 2
     rows[1]["recipient"] = "A very long English company name Holdings Limited, Beijing Branch"
+    rows[2]["supplier"] = "北京\t某工业大学"
     data["annex1"] = rows
     text = export_table(data, form, "annex1", "simple_grid")
     assert isinstance(text, str)
@@ -405,3 +406,19 @@ def test_cli_will_not_write_xlsx_to_a_terminal(cases_repo: Path) -> None:
         os.close(follower)
         os.close(leader)
     assert result.returncode == 2 and "终端" in result.stderr
+
+
+def test_amounts_that_are_not_finite_do_not_break_totals_or_xlsx(
+    sample: dict[str, Any], form: Any
+) -> None:
+    data = dict(sample)
+    data["budget"] = [
+        {"item": "甲", "amount_wan": Decimal("inf")},
+        {"item": "乙", "amount_wan": Decimal("-inf")},
+        {"item": "丙", "amount_wan": Decimal("nan")},
+        {"item": "丁", "amount_wan": Decimal("1.5")},
+    ]
+    text = export_table(data, form, "budget", "csv")
+    assert isinstance(text, str) and text.rstrip().endswith("合计,,,1.5")
+    ws = _sheet(export_table(data, form, "budget", "xlsx"))  # type: ignore[arg-type]
+    assert ws["D3"].value == "Infinity" and ws["D7"].value == Decimal("1.5")

@@ -184,3 +184,48 @@ def test_a_leftover_uncommitted_edit_is_committed_and_named(cases_repo: Path) ->
     assert git(cases_repo, "status", "--porcelain").stdout == ""
     changes = {c.path for c in case_log(cases_repo, CID)[0].changes}
     assert changes == {"targets.info_pushes", "applicant.lead.mobile"}
+
+
+def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Path) -> None:
+    from tui.core.store import SaveRefused, save_review
+
+    first = save_review(
+        cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "revise", "score": 70}
+    )
+    assert first.commit
+    text = (cases_repo / CID / "reviews" / "li.wei.toml").read_text(encoding="utf-8")
+    path = cases_repo / CID / "reviews" / "li.wei.toml"
+    path.write_text(text.replace("score = 70", "score = 70  # 初评"), encoding="utf-8")
+    second = save_review(
+        cases_repo,
+        CID,
+        "li.wei",
+        {"reviewer": "li.wei", "decision": "recommend", "score": 70},
+        expected_version=None,
+        as_name="李伟",
+    )
+    assert [(c.path, c.old, c.new) for c in second.changes] == [
+        ("reviews/li.wei.toml:decision", "revise", "recommend")
+    ]
+    assert "score = 70  # 初评" in path.read_text(encoding="utf-8")  # the comment stays
+    with pytest.raises(SaveRefused):
+        save_review(cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "maybe"})
+    top = case_log(cases_repo, CID)[0]
+    assert top.author == "李伟"
+    assert [c.path for c in top.changes] == ["reviews/li.wei.toml:decision"]
+    assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+def test_field_log_lists_only_the_commits_that_touched_the_field(cases_repo: Path) -> None:
+    from tui.core.history import field_log
+
+    edit(cases_repo, "王芳", targets__info_pushes=1500)
+    edit(cases_repo, "李伟", targets__activities=8)
+    edit(cases_repo, "王芳", targets__info_pushes=1600)
+    entries = field_log(cases_repo, CID, "targets.info_pushes")
+    assert [(e.author, [(c.old, c.new) for c in e.changes]) for e in entries[:2]] == [
+        ("王芳", [(1500, 1600)]),
+        ("王芳", [(1200, 1500)]),
+    ]
+    assert entries[-1].subject == "samples"  # the case was created there
+    assert len(entries) == 3

@@ -109,3 +109,10 @@ def test_contact_formats(fn: Callable[[str], object], good: list[str], bad: list
         assert fn(value) is None, value
     for value in bad:
         assert fn(value) is not None, value
+
+
+def test_a_pasted_page_is_cut_in_the_message() -> None:
+    page = "附件1" * 500
+    for check in ids.CHECKS.values():
+        problem = check(page)
+        assert problem is not None and len(problem[1]) < 250 and "…" in problem[1]

@@ -263,3 +263,20 @@ def test_gbk_csv_from_a_chinese_excel_and_the_author_given(
     assert row["name"] == "一种电池包散热结构" and row["price_yuan"] == 30000
     assert row["negotiable"] is False
     assert git(cases_repo, "log", "-1", "--format=%an").stdout.strip() == "王芳"
+
+
+def test_numbered_blank_rows_and_spreadsheet_times_are_fine(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    source = _write_csv(
+        tmp_path / "form.csv",
+        [
+            ANNEX1_HEADER,
+            ["1", "2022-06-18 00:00:00", "ZL202310138721.8", "转让", "甲大学", "乙公司", "10", "10", "10"],
+            ["2", "", "", "", "", "", "", "", ""],
+            ["3", "", "", "", "", "", "", "", ""],
+        ],
+    )  # fmt: skip
+    plan = plan_import(read_case(cases_repo / CASE), "annex1", source, date(2026, 1, 1))
+    assert len(plan.rows) == 1 and not plan.bad_rows
+    assert plan.rows[0].values["date"] == date(2022, 6, 18)

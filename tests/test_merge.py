@@ -204,3 +204,13 @@ def test_a_comment_added_by_theirs_survives_next_to_ours_value_change() -> None:
     assert merged.text == edit(
         ours, "[applicant.contact]", "# 联系人2026年起换人\n[applicant.contact]"
     )
+
+
+def test_a_corrected_patent_number_is_the_same_row_for_the_other_side() -> None:
+    ours = edit(CASE, 'patent_no = "ZL202011187302.6"', 'patent_no = "ZL202011187302.7"')
+    theirs = edit(CASE, "received_yuan = 150000", "received_yuan = 140000")
+    merged = merge(CASE, ours, theirs)
+    assert merged.conflicts == []
+    rows = data(merged.text)["annex1"]
+    assert len(rows) == len(data(CASE)["annex1"])
+    assert (rows[1]["patent_no"], rows[1]["received_yuan"]) == ("ZL202011187302.7", 140000)

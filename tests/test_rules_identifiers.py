@@ -227,6 +227,7 @@ PASSES = [
     Pass("ID.MOBILE", put("applicant.lead.mobile", "138 0123 4567"), name="spaces"),
     Pass("ID.LANDLINE", put("applicant.lead.landline", "(010)62345678"), name="parens"),
     Pass("ID.LANDLINE", put("applicant.lead.landline", "（010）62345678"), name="wide parens"),
+    Pass("ID.LANDLINE", put("applicant.lead.landline", "(010)-62345678"), name="parens dash"),
     Pass("ID.LANDLINE", put("applicant.lead.landline", "010-62345678转8001"), name="zhuan"),
     Pass("ID.LANDLINE", put("applicant.lead.landline", "010-62345678 转 801"), name="zhuan spaces"),
     Pass("ID.LANDLINE", put("applicant.lead.landline", "010-62345678-8001"), name="dash ext"),

@@ -167,14 +167,19 @@ def test_kill_9_at_random_moments_leaves_old_or_new_and_the_next_save_commits_it
     rng = random.Random(20221001)
     path = cases_repo / CID / "case.toml"
     start = 10_000
+    interrupted = 0
     for round_ in range(22):
+        first = path.read_bytes()
         proc = subprocess.Popen(
             [sys.executable, "-c", LOOP, str(cases_repo), CID, str(start)],
             stderr=subprocess.PIPE,
             env={**os.environ, **GIT_ENV},
             start_new_session=True,
         )
-        time.sleep(rng.uniform(0.4, 1.4))
+        deadline = time.monotonic() + 60
+        while path.read_bytes() == first and time.monotonic() < deadline:
+            time.sleep(0.005)  # wait until it is saving, however slow this machine is
+        time.sleep(rng.uniform(0.0, 0.3))
         os.killpg(proc.pid, signal.SIGKILL)  # the saving process and any git it runs
         proc.wait()
         assert proc.stderr is not None
@@ -183,6 +188,9 @@ def test_kill_9_at_random_moments_leaves_old_or_new_and_the_next_save_commits_it
         assert "Traceback" not in err, err
         case = read_case(cases_repo / CID, CID)
         assert case.data is not None, f"round {round_}: {case.error}"  # never truncated
+        head_now = git(cases_repo, "show", f"HEAD:{CID}/case.toml").stdout
+        locks = [p for p in (cases_repo / ".git").glob("*.lock") if p.name != "anjuan.lock"]
+        interrupted += head_now != path.read_text(encoding="utf-8") or bool(locks)
         value = case.data["targets"]["info_pushes"]
         assert value == case.data["annex1"][2]["received_yuan"]  # one whole version
         start = max(start, value) + 1000
@@ -195,6 +203,7 @@ def test_kill_9_at_random_moments_leaves_old_or_new_and_the_next_save_commits_it
         assert git(cases_repo, "status", "--porcelain").stdout == "", f"round {round_}"
         head = git(cases_repo, "show", f"HEAD:{CID}/case.toml").stdout
         assert head == path.read_text(encoding="utf-8")
+    assert interrupted, "no kill landed inside a save: the test did not test anything"
     fsck = git(cases_repo, "fsck", "--full", "--no-progress", check=False)
     assert fsck.returncode == 0, fsck.stderr + fsck.stdout
     assert "error" not in fsck.stderr.lower()

@@ -232,7 +232,7 @@ def test_review_files_from_two_reviewers_and_one_reviewer_on_two_machines(tmp_pa
 
 def test_plain_git_pull_uses_the_field_merge(tmp_path: Path) -> None:
     _remote, (a, b) = office(tmp_path, "a", "b")
-    attributes = (b.path / ".gitattributes").read_text(encoding="utf-8")
+    attributes = (b.path / ".git" / "info" / "attributes").read_text(encoding="utf-8")
     assert "*/case.toml merge=anjuan" in attributes
     assert "*/reviews/*.toml merge=anjuan" in attributes
     assert "tui.cli merge-driver %O %A %B %P" in git(b.path, "config", "merge.anjuan.driver").stdout
@@ -373,3 +373,37 @@ def test_a_broken_file_merges_by_lines_and_whole_files_conflict_as_one(tmp_path:
     assert '运营管理有限公司"   # 申报单位名称' in text and 'legal_rep = "周明达"' in text
     assert (a.path / attachment).read_text(encoding="utf-8") == "%PDF a's scan\n"
     assert (a.path / review).exists()
+
+
+def test_sync_says_when_two_fine_edits_together_break_a_rule(tmp_path: Path) -> None:
+    remote, (a, b) = office(tmp_path, "a", "b")
+    a.edit("enterprises = 186 ", "enterprises = 170 ")  # smes 162: fine
+    a.commit("a: enterprises")
+    assert a.sync().returncode == 0
+    b.edit("smes = 162 ", "smes = 175 ")  # enterprises 186: fine
+    b.commit("b: smes")
+    done = b.sync()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{CASE}：已更新，合并后有 1 个错误（anjuan validate {CASE} 查看）" in done.stdout
+    converged(remote, a, b)
+
+
+def test_init_installs_the_driver_without_a_commit_or_a_stray_file(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "cases").mkdir()
+    done = anjuan("init", str(repo / "cases"))
+    assert done.returncode == 0, done.stderr
+    assert "字段级合并" in done.stdout
+    attributes = (repo / ".git" / "info" / "attributes").read_text(encoding="utf-8")
+    assert "cases/*/case.toml merge=anjuan" in attributes.splitlines()
+    assert "cases/*/reviews/*.toml merge=anjuan" in attributes.splitlines()
+    again = anjuan("init", str(repo / "cases"))
+    assert again.returncode == 0
+    assert (repo / ".git" / "info" / "attributes").read_text(encoding="utf-8") == attributes
+    assert git(repo, "status", "--porcelain").stdout == ""
+    assert git(repo, "log", check=False).returncode != 0  # still no commit
+    check = git(
+        repo, "check-attr", "merge", "--", "cases/XH-1/case.toml", "cases/XH-1/reviews/li.toml"
+    )
+    assert check.stdout.count("merge: anjuan") == 2

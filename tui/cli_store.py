@@ -110,7 +110,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         )
     except SaveRefused as exc:
         for f in exc.findings:
-            print(f"  错误  {f.rule:<14} {f.path or ''}  {safe(f.message)}", file=sys.stderr)
+            print(safe(f"  错误  {f.rule:<14} {f.path or ''}  {f.message}"), file=sys.stderr)
         raise CommandError(f"{args.case_id} 未保存：上面的问题需要先改正（文件未改动）") from exc
     for note in result.notes:
         _say(note)
@@ -135,7 +135,7 @@ def _print_findings(findings: list[Any], paths: list[str]) -> None:
         if f.path and any(f.path == p or f.path.startswith((p + ".", p + "[")) for p in paths)
     ]
     for f in related:
-        out(f"  {words.get(f.severity, f.severity)}  {f.rule:<22} {f.path}  {safe(f.message)}")
+        out(safe(f"  {words.get(f.severity, f.severity)}  {f.rule:<22} {f.path}  {f.message}"))
     errors = sum(1 for f in findings if f.counts_as_error)
     warnings = sum(1 for f in findings if f.counts_as_warning)
     if errors or warnings:
@@ -159,7 +159,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
     except SaveRefused as exc:
         for f in exc.findings:
-            print(f"  错误  {f.rule:<14} {f.path or ''}  {safe(f.message)}", file=sys.stderr)
+            print(safe(f"  错误  {f.rule:<14} {f.path or ''}  {f.message}"), file=sys.stderr)
         raise CommandError(f"{args.case_id} 未恢复：那个版本有上面的问题（文件未改动）") from exc
     for note in result.notes:
         _say(note)
@@ -228,5 +228,5 @@ def cmd_blame(args: argparse.Namespace) -> int:
     for b in lines:
         commit = b.commit[:10] if b.commit else "未提交    "
         when = f"{b.time:%Y-%m-%d %H:%M}" if b.time else " " * 16
-        out(f"{commit}  {when}  {safe(b.author or ''):<12}  {b.path} = {safe(b.shown())}")
+        out(safe(f"{commit}  {when}  {b.author or '':<12}  {b.path} = {b.shown()}"))
     return EXIT_OK

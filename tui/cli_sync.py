@@ -113,7 +113,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
         out(f"已合并 {where} 的修改（提交 {str(result.commit)[:10]}）并推送")
         for c in result.resolved:
             out(safe(f"  解决冲突 {c.where}：取 {c.choice}"))
+    _report_cases(cases_dir, result.changed_cases)
     return EXIT_OK
+
+
+def _report_cases(cases_dir: Path, case_ids: list[str]) -> None:
+    """After taking in others' changes: which cases changed, and which now have errors
+    (two edits that were each fine can together break a rule, e.g. the budget's total)."""
+    if not case_ids:
+        return
+    from .core.validate import validate_dir
+
+    for report in validate_dir(cases_dir, case_ids):
+        line = f"  {report.case_id}：已更新"
+        if report.errors:
+            line += f"，合并后有 {report.errors} 个错误（anjuan validate {report.case_id} 查看）"
+        out(safe(line))
 
 
 def cmd_merge_driver(args: argparse.Namespace) -> int:

@@ -39,7 +39,7 @@ from tomlkit.items import (
     Whitespace,
 )
 
-from .paths import Part, PathError, format_path, parse_path
+from .paths import Part, PathError, format_path, get_at, parse_path
 
 
 class MergeError(ValueError):
@@ -73,7 +73,24 @@ class FieldChange:
 # --- comparing values ---------------------------------------------------------------------
 
 
+_KINDS: dict[type, str] = {
+    bool: "bool",
+    int: "number",
+    float: "number",
+    Decimal: "number",
+    str: "str",
+    list: "list",
+    dict: "dict",
+    date: "date",
+    datetime: "datetime",
+    time: "time",
+}
+
+
 def _kind(value: Any) -> str:
+    kind = _KINDS.get(type(value))  # the usual types at once (the log compares many values)
+    if kind is not None:
+        return kind
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float | Decimal):
@@ -143,6 +160,20 @@ def diff_data(old: Any, new: Any, prefix: tuple[Part, ...] = ()) -> list[FieldCh
 
 
 def _diff(old: Any, new: Any, at: tuple[Part, ...], out: list[FieldChange]) -> None:
+    if old is new:
+        return
+    if type(old) is dict and type(new) is dict:  # each key is compared below: no same() here
+        if old.keys() == new.keys() and all(old[k] is new[k] for k in old):
+            return
+        for key, value in new.items():
+            if key in old:
+                _diff(old[key], value, (*at, key), out)
+            else:
+                out.append(FieldChange(format_path((*at, key)), None, value))
+        for key, value in old.items():
+            if key not in new:
+                out.append(FieldChange(format_path((*at, key)), value, None))
+        return
     if same(old, new):
         return
     if isinstance(old, dict) and isinstance(new, dict):
@@ -156,6 +187,12 @@ def _diff(old: Any, new: Any, at: tuple[Part, ...], out: list[FieldChange]) -> N
                 out.append(FieldChange(format_path((*at, key)), value, None))
         return
     if is_rows(old) and is_rows(new) and (old or new) and at:
+        if len(old) == len(new):
+            differ = [n for n, (a, b) in enumerate(zip(old, new, strict=True)) if not same(a, b)]
+            if len(differ) <= 1:  # what the alignment would pair anyway, without aligning
+                for n in differ:
+                    _diff(old[n], new[n], (*at, n + 1), out)
+                return
         for tag, i1, i2, j1, j2 in align_rows(old, new):
             if tag == "equal":
                 continue
@@ -322,22 +359,107 @@ def render_checked(
     crlf = "\r\n" in body and body.count("\r\n") == body.count("\n")
     if crlf:
         body = body.replace("\r\n", "\n")
+
+    def finish(out_body: str) -> tuple[str, dict[str, Any]]:
+        out = out_body
+        if crlf:
+            out = out.replace("\r\n", "\n").replace("\n", "\r\n")
+        out = bom + out
+        return out, check_rendered(out, new)
+
     with _docs_lock:
         doc = _docs.pop(body, None)
     if doc is None:
+        try:
+            quick = _render_sections(body, old, new)
+            if quick is not None:
+                return finish(quick)
+        except Exception:  # any surprise in the quick way: the whole document below
+            pass
         doc = tomlkit.parse(body)
     merge_into(doc, old, new)
     out_body = doc.as_string()
-    out = out_body
-    if crlf:
-        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
-    out = bom + out
-    back = check_rendered(out, new)
+    result = finish(out_body)
     with _docs_lock:
         _docs[out_body] = doc
         while len(_docs) > _DOCS_KEPT:
             _docs.popitem(last=False)
-    return out, back
+    return result
+
+
+def _structural(value: Any) -> bool:
+    """A table or rows: adding, removing or reshaping these needs the whole document."""
+    return isinstance(value, dict) or (isinstance(value, list) and is_rows(value))
+
+
+def _render_sections(body: str, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """Changed values written by parsing only the sections (``[table]`` / ``[[row]]`` blocks)
+    that hold them, or None when the change is not a plain value change.
+
+    A cold save spends most of its time in ``tomlkit.parse`` of the whole file; a case is
+    40-100 sections and an edit touches one or two. The caller checks the assembled text
+    by parsing it back, so a wrong split can never be written.
+    """
+    changes = diff_data(old, new)
+    if not changes or any(
+        c.old is None or c.new is None or _structural(c.old) or _structural(c.new) for c in changes
+    ):
+        return None
+    starts = [0, *[m.start() for m in _HEADER.finditer(body) if m.start() > 0], len(body)]
+    chunks = [body[a:b] for a, b in itertools.pairwise(starts)]
+    places: list[tuple[tuple[Part, ...], int | None, dict[str, Any]]] = []
+    seen: dict[tuple[Part, ...], int] = {}
+    for chunk in chunks:
+        fragment = _fragment(chunk)
+        keys: tuple[Part, ...] = ()
+        node: Any = fragment
+        row = None
+        while isinstance(node, dict) and len(node) == 1 and chunk.startswith("["):
+            ((key, node),) = node.items()
+            keys = (*keys, key)
+            if isinstance(node, list):
+                seen[keys] = row = seen.get(keys, 0) + 1
+                break
+        places.append((keys if chunk.startswith("[") else (), row, fragment))
+    edits: dict[int, list[tuple[tuple[Part, ...], Any]]] = {}
+    missing = object()
+    for change in changes:
+        parts = parse_path(change.path)
+        found: tuple[int, tuple[Part, ...]] | None = None
+        for n, (keys, row, fragment) in enumerate(places):
+            if parts[: len(keys)] != keys or (n > 0 and not keys):
+                continue
+            rest = parts[len(keys) :]
+            if row is not None:
+                if not rest or rest[0] != row:
+                    continue
+                rest = rest[1:]
+            inside = (*keys, 1, *rest) if row is not None else parts
+            if not rest or get_at(fragment, inside, missing) is missing:
+                continue
+            if found is None or len(places[found[0]][0]) < len(keys):
+                found = (n, rest)
+        if found is None:
+            return None
+        edits.setdefault(found[0], []).append((found[1], change.new))
+    for n, items in edits.items():
+        keys, row, _unused = places[n]
+        doc = tomlkit.parse(chunks[n])
+        container: Any = doc
+        for key in keys:
+            container = container[key]
+        if row is not None:
+            container = container[0]
+        for local, value in items:
+            target = container
+            for part in local[:-1]:
+                target = target[part - 1] if isinstance(part, int) else target[part]
+            last = local[-1]
+            if isinstance(last, int):
+                return None
+            _replace(target, last, target[last], value)
+        chunks[n] = doc.as_string()
+    return "".join(chunks)
 
 
 def check_rendered(out: str, new: dict[str, Any]) -> dict[str, Any]:
@@ -591,18 +713,23 @@ def loads_sections(text: str) -> dict[str, Any]:
                 if header in seen_tables:
                     raise _Clash
                 seen_tables.add(header)
-            with _docs_lock:
-                fragment = _fragments.get(chunk)
-            if fragment is None:
-                fragment = tomllib.loads(chunk, parse_float=Decimal)
-                with _docs_lock:
-                    _fragments[chunk] = fragment
-                    while len(_fragments) > _FRAGMENTS_KEPT:
-                        _fragments.popitem(last=False)
-            _merge_fragment(data, fragment)
+            _merge_fragment(data, _fragment(chunk))
     except (tomllib.TOMLDecodeError, _Clash):
         return tomllib.loads(text, parse_float=Decimal)
     return data
+
+
+def _fragment(chunk: str) -> dict[str, Any]:
+    """One section parsed by tomllib, cached by its text (shared: never change it)."""
+    with _docs_lock:
+        fragment = _fragments.get(chunk)
+    if fragment is None:
+        fragment = tomllib.loads(chunk, parse_float=Decimal)
+        with _docs_lock:
+            _fragments[chunk] = fragment
+            while len(_fragments) > _FRAGMENTS_KEPT:
+                _fragments.popitem(last=False)
+    return fragment
 
 
 def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:

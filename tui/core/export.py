@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import tabulate as tabulate_module
 import wcwidth
@@ -190,6 +190,12 @@ def _cell(value: Any, col: Column, row: dict[str, Any]) -> Cell:
     return str(value)
 
 
+def _finite_number(value: Any) -> TypeGuard[int | Decimal]:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _totals(columns: list[Column], rows: list[dict[str, Any]], keys: Iterable[str]) -> list[Cell]:
     wanted = set(keys)
     out: list[Cell] = []
@@ -198,7 +204,7 @@ def _totals(columns: list[Column], rows: list[dict[str, Any]], keys: Iterable[st
             total: int | Decimal = 0
             for row in rows:
                 v = row.get(col.key)
-                if isinstance(v, int | Decimal) and not isinstance(v, bool):
+                if _finite_number(v):
                     total += v
             out.append(total)
         else:
@@ -279,7 +285,7 @@ def foundation_blocks(data: dict[str, Any], form: Form) -> list[Block]:
     facts = Table(
         "foundation",
         str(node.get("title", "foundation")),
-        [Column("label", "项目", wrap=True), Column("value", "内容", "amount", 6, wrap=True)],
+        [Column("label", "项目", wrap=True), Column("value", "内容", "target", 6, wrap=True)],
         [],
     )
     blocks: list[Block] = [facts]
@@ -405,8 +411,10 @@ def document(data: dict[str, Any], form: Form) -> list[Block]:
 
 def amount_text(value: int | Decimal, grouped: bool = True) -> str:
     """An exact amount as people write it: ``200,000``, ``45.5`` — no exponent, no float."""
+    if isinstance(value, int):
+        return f"{value:,}" if grouped else str(value)
     text = f"{value:,f}" if grouped else f"{value:f}"
-    if isinstance(value, Decimal) and "." in text:
+    if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 
@@ -428,10 +436,13 @@ def cell_text(value: Cell, grouped: bool = True) -> str:
 
 
 def visible(text: str) -> str:
-    """Control characters (terminal escapes) shown as codes, so they cannot move the cursor."""
-    return (
-        _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
-    )
+    """Control characters (terminal escapes) shown as codes, so they cannot move the cursor;
+    a tab becomes spaces, so that it cannot push a column out of line."""
+    if "\t" in text:
+        text = text.replace("\t", "    ")
+    if _CONTROL.search(text):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text
 
 
 def display_width(text: str) -> int:
@@ -535,7 +546,7 @@ def _fit(table: Table, headers: list[str], body: list[list[str]], fmt: str) -> N
     budget = PAGE_WIDTH - (3 * n + 1)
     if sum(widths) <= budget:
         return
-    # Headers of fixed columns (numbers, dates, codes) go over 2, then 3, then 4 lines, the
+    # Headers of fixed columns (numbers, dates, codes) go over 2, then 3 lines, the
     # widest first, until the table fits: 合同涉及专利金额 / （元）.
     fixed = [i for i, c in enumerate(table.columns) if not c.wrap]
     excess = sum(widths) - budget
@@ -742,16 +753,15 @@ def render_csv(blocks: list[Block]) -> str:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _number_format(col: Column) -> str:
-    if col.kind in ("amount", "price"):
-        if col.decimals <= 2:
-            return "#,##0.00"
-        return "#,##0.00" + "#" * (col.decimals - 2)
-    if col.kind in ("int", "seq"):
-        return "0"
+def _number_format(col: Column, value: Cell) -> str:
+    """Amounts with thousands and their decimals (元 0.00, 万元 up to 6, a score 0.0)."""
     if col.kind == "date":
         return "yyyy-mm-dd"
-    return "@"
+    if col.kind in ("int", "seq") or (col.kind == "target" and isinstance(value, int)):
+        return "0"
+    if col.decimals <= 2:
+        return "#,##0." + "0" * col.decimals if col.decimals else "#,##0"
+    return "#,##0.00" + "#" * (col.decimals - 2)
 
 
 def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
@@ -789,10 +799,13 @@ def render_xlsx(blocks: list[Block], sheet_title: str) -> bytes:
             w = display_width(text)
         elif value is None:
             return
+        elif isinstance(value, Decimal) and not value.is_finite():
+            put(r, c, str(value), col, strong, measure)  # NaN/inf: shown, not a number
+            return
         else:
             cell.value = value
             if col is not None:
-                cell.number_format = _number_format(col)
+                cell.number_format = _number_format(col, value)
             w = len(cell_text(value))
         if strong:
             cell.font = bold

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .case import Case, blob_id, read_case
+from .case import Case, blob_id
 from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL, amount_text
 from .findings import Finding
 from .schema import Form, load_form
@@ -39,7 +39,8 @@ FORM_HEADERS = {
 NEGOTIABLE_WORDS = frozenset({"议价", "面议", "可议价"})
 TRUE_WORDS = frozenset({"是", "true", "yes", "y", "1", "议价", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "false", "no", "n", "0", ""})
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_TIME = r"(?:[ T]0{1,2}:00(?::00)?)?"  # a spreadsheet's "2021-06-18 00:00:00"
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME)
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _PARENS = re.compile(r"\(.*?\)")
 
@@ -365,6 +366,8 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
         first = next((t for t in texts if t), "")
         if TOTAL_LABEL in seq_cells or first == TOTAL_LABEL:
             break  # the 合计 row of an export, and whatever follows it
+        if not any(t for t, k in zip(texts, keys, strict=False) if k):
+            continue  # a numbered blank row, as the printed form has
         values: dict[str, Any] = {}
         problems: list[str] = []
         for key, cell in zip(keys, cells, strict=False):
@@ -470,7 +473,3 @@ def _toml_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return tomlkit.parse(f"x = {amount_text(value, grouped=False)}\n")["x"]
     return value
-
-
-def load_case(cases_dir: Path, case_id: str) -> Case:
-    return read_case(cases_dir / case_id, case_id)

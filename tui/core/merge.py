@@ -296,6 +296,7 @@ class _Merger:
         """Merge a table of rows matched by identity into ``doc_rows`` (ours' array)."""
         b, o, t = values["base"], values["ours"], values["theirs"]
         ids = {s: _identities(values[s], fields) for s in SIDES}
+        _follow_new_keys(ids, values, fields)
         pos = {s: {ident: i for i, ident in enumerate(ids[s])} for s in SIDES}
         # The merged order: ours' rows, with rows only theirs has after their predecessor;
         # theirs' order instead when only theirs moved rows (a move is an edit of 序号 too).
@@ -384,6 +385,34 @@ class _Merger:
                 f"{key}{{{ident}}}",
                 "",
             )
+
+
+def _follow_new_keys(
+    ids: dict[Side, list[str]], values: Mapping[Side, list[Any]], fields: tuple[str, ...]
+) -> None:
+    """A row whose identity fields one side corrected (a typo in a patent number) is still
+    the same row when nothing else in it changed: give it base's identity, so that the other
+    side's edits to it merge instead of meeting a deleted row."""
+    base_ids = set(ids["base"])
+    for side, other in (("ours", "theirs"), ("theirs", "ours")):
+        mine, theirs_ids = set(ids[side]), set(ids[other])  # type: ignore[index]
+        gone = [i for i, ident in enumerate(ids["base"]) if ident not in mine]
+        for j, ident in enumerate(ids[side]):  # type: ignore[index]
+            row = values[side][j]  # type: ignore[index]
+            if ident in base_ids or ident in theirs_ids or not isinstance(row, dict):
+                continue
+            rest = {k: v for k, v in row.items() if k not in fields}
+            if not any(v not in ("", [], None) for v in rest.values()):
+                continue
+            matches = [
+                i
+                for i in gone
+                if isinstance(values["base"][i], dict)
+                and same({k: v for k, v in values["base"][i].items() if k not in fields}, rest)
+            ]
+            if len(matches) == 1:
+                ids[side][j] = ids["base"][matches[0]]  # type: ignore[index]
+                gone.remove(matches[0])
 
 
 def _is_set(value: Any) -> bool:

@@ -189,3 +189,85 @@ def apply_waivers(findings: list[Finding], reviews: list[Review], form: Form) ->
         f.waived(*waived[f.rule]) if f.rule in waived and f.file == "case.toml" else f
         for f in findings
     ]
+
+
+# --- writing one's own review -----------------------------------------------------------------
+
+
+def reviewer_file_name(reviewer: str) -> str:
+    """``li.wei`` → ``li.wei.toml``: the reviewer's name made safe as a file name."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "." for c in reviewer).strip(".")
+    return f"{safe or 'reviewer'}.toml"
+
+
+def save_review(
+    cases_dir: Path,
+    case_id: str,
+    data: dict[str, Any],
+    *,
+    as_name: str | None = None,
+    expected_version: str | None = None,
+) -> tuple[str, str]:
+    """Write ``<case>/reviews/<reviewer>.toml`` atomically and commit it alone; (commit, version).
+
+    The reviewer is ``as_name`` or the login name. ConflictError if the file changed since
+    ``expected_version`` (None: it must not exist yet); StoreError if the content is not a
+    valid review (checked against the review schema before anything is written).
+    """
+    import tomlkit
+
+    from .case import blob_id, read_case
+    from .repo import check_case_id
+    from .schema import FormError, load_form
+    from .store import (
+        ConflictError,
+        StoreError,
+        atomic_write,
+        commit_paths,
+        login_name,
+        open_repo,
+        person,
+        repo_lock,
+    )
+
+    check_case_id(case_id)
+    case_dir = cases_dir / case_id
+    if not (case_dir / "case.toml").is_file():
+        raise StoreError(f"没有案卷 {case_id}；请先用 anjuan new 建立")
+    repo = open_repo(cases_dir)
+    who = person(repo, as_name)
+    reviewer = as_name or login_name()
+    content = {"reviewer": reviewer, **{k: v for k, v in data.items() if k != "reviewer"}}
+    text = tomlkit.dumps(content)
+    case = read_case(case_dir, case_id)
+    try:
+        form = load_form(case.form_name or "")
+    except FormError:
+        form = None
+    parsed = parse_toml_bytes(text.encode("utf-8"), f"{REVIEWS_DIR}/x.toml")
+    problems = check_review(
+        Review(reviewer, f"{REVIEWS_DIR}/{reviewer_file_name(reviewer)}", parsed.data, None),
+        form,
+        case.data,
+    )
+    if problems:
+        raise StoreError("评审未保存：" + "；".join(p.message for p in problems))
+    path = case_dir / REVIEWS_DIR / reviewer_file_name(reviewer)
+    with repo_lock(repo):
+        current = blob_id(path.read_bytes()) if path.exists() else None
+        if current != expected_version:
+            raise ConflictError(
+                f"{case_id}/{REVIEWS_DIR}/{path.name} 在你打开之后已被修改；请重新打开评审再保存（你的内容未写入）"
+            )
+        path.parent.mkdir(exist_ok=True)
+        raw = text.encode("utf-8")
+        atomic_write(path, raw)
+        decision = content.get("decision") or "（未定）"
+        sha = commit_paths(
+            repo,
+            [path],
+            f"{case_id}: {reviewer} 的评审（{decision}）",
+            who,
+            new_files=[path] if current is None else [],
+        )
+    return sha, blob_id(raw)

@@ -103,8 +103,9 @@ def person(repo: git.Repo | None, as_name: str | None = None) -> Person:
     if repo is not None:
         try:
             reader = repo.config_reader()
-            name = reader.get_value("user", "name", default=None)
-            email = reader.get_value("user", "email", default=None)
+            # default="" (not None: GitPython treats None as "no default" and raises)
+            name = str(reader.get_value("user", "name", default="")) or None
+            email = str(reader.get_value("user", "email", default="")) or None
         except Exception:  # an unreadable config must not stop a save: fall back to the login
             name = email = None
     name = name or os.environ.get("GIT_AUTHOR_NAME")
@@ -222,13 +223,22 @@ def _common_dir(repo: git.Repo) -> Path:
 def repo_lock(
     repo: git.Repo, on_wait: Notify | None = None, timeout: float | None = None
 ) -> Iterator[None]:
-    """Hold ``.git/anjuan.lock`` (flock): saves of several processes queue, one at a time."""
+    """Hold ``.git/anjuan.lock`` (flock): saves of several processes queue, one at a time.
+
+    Re-entrant within a thread (``commit_paths`` takes it too, so that ``anjuan new``, imports
+    and sync commits queue with saves). Other threads of the same process queue like other
+    processes: flock locks belong to each open of the file.
+    """
+    path = _common_dir(repo) / LOCK_NAME
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if str(path) in held:
+        yield
+        return
     if timeout is None:
         try:
             timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT))
         except ValueError:
             timeout = LOCK_TIMEOUT
-    path = _common_dir(repo) / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
@@ -253,9 +263,25 @@ def repo_lock(
                     on_wait("别人正在保存这个仓库中的案卷，正在排队等待……")
                     said = True
                 time.sleep(0.05)
-        yield
+        held.add(str(path))
+        try:
+            yield
+        finally:
+            held.discard(str(path))
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def locked(cases_dir: Path, on_wait: Notify | None = None) -> Iterator[git.Repo]:
+    """``with locked(cases_dir) as repo:`` — the repository, while no save can run (for work
+    that changes the repository in several steps, like a sync's merge)."""
+    repo = open_repo(cases_dir)
+    with repo_lock(repo, on_wait):
+        yield repo
 
 
 def _git_running_in(root: Path) -> bool | None:
@@ -598,6 +624,10 @@ def _clean_temp_files(folder: Path, name: str) -> None:
                 tmp.unlink()
 
 
+Check = Callable[[dict[str, Any], dict[str, Any], str], tuple[list[Finding], list[Finding]]]
+"""(new data, old data, old version) → (findings of the new data, those that refuse the save)."""
+
+
 def save_case(
     cases_dir: Path,
     case_id: str,
@@ -617,78 +647,157 @@ def save_case(
     written. ``on_wait`` is told (once) when the save waits for someone else's; ``subject``
     replaces the first line of the commit message (e.g. for a restore).
     """
-    today = today or date.today()
+    day = today or date.today()
     case_dir = _case_dir(cases_dir, case_id)
-    path = case_dir / CASE_FILE
+
+    def check(
+        new: dict[str, Any], old: dict[str, Any], version: str
+    ) -> tuple[list[Finding], list[Finding]]:
+        findings = _findings(new, case_dir, day)
+        before = None
+        if _status(new) not in DRAFT_STATES and _status(old) not in DRAFT_STATES:
+            before = findings_cached(old, case_dir, day, version)
+        return findings, blocking(findings, _status(new), before, _status(old))
+
+    repo = open_repo(cases_dir)
+    with repo_lock(repo, on_wait):
+        result = _save_locked(
+            repo,
+            case_id,
+            case_dir,
+            CASE_FILE,
+            data,
+            as_name,
+            reason,
+            expected_version,
+            check,
+            subject,
+        )
+    if result.commit is not None:
+        with _parsed_lock:
+            _found[(result.version, day, str(case_dir))] = result.findings
+    return result
+
+
+def save_review(
+    cases_dir: Path,
+    case_id: str,
+    reviewer_file: str,
+    data: dict[str, Any],
+    *,
+    as_name: str | None = None,
+    reason: str | None = None,
+    expected_version: str | None = None,
+    on_wait: Notify | None = None,
+) -> SaveResult:
+    """Save one reviewer's file (``reviews/<reviewer_file>.toml``, created if new) the same way
+    as a case: only changed values rewritten, one commit. A new REVIEW.* error refuses it.
+    Change paths read ``reviews/li.wei.toml:decision``, as in the log."""
+    from .case import read_case
+    from .review import Review, check_review
+
+    name = reviewer_file.removesuffix(".toml")
+    try:
+        check_case_id(name)
+    except CaseIdError as exc:
+        raise StoreError(
+            f"评审文件名 {reviewer_file!r} 无效；请用评审人的登录名，如 li.wei"
+        ) from exc
+    case_dir = _case_dir(cases_dir, case_id)
+    rel = f"reviews/{name}.toml"
+
+    def check(
+        new: dict[str, Any], old: dict[str, Any], _version: str
+    ) -> tuple[list[Finding], list[Finding]]:
+        case = read_case(case_dir, case_id)
+        form = _load_form(case.data) if case.data is not None else None
+
+        def found(content: dict[str, Any]) -> list[Finding]:
+            return check_review(Review(name, rel, content, None), form, case.data)
+
+        findings = found(new)
+        known = {(f.rule, f.message) for f in found(old)} if old else set()
+        refused = [f for f in findings if f.counts_as_error and (f.rule, f.message) not in known]
+        return findings, refused
+
     repo = open_repo(cases_dir)
     with repo_lock(repo, on_wait):
         return _save_locked(
-            repo, case_id, case_dir, path, data, as_name, reason, expected_version, today, subject
+            repo, case_id, case_dir, rel, data, as_name, reason, expected_version, check, None
         )
+
+
+def _prefixed(file: str, changes: list[FieldChange]) -> list[FieldChange]:
+    if file == CASE_FILE:
+        return changes
+    return [FieldChange(f"{file}:{c.path}", c.old, c.new) for c in changes]
 
 
 def _save_locked(
     repo: git.Repo,
     case_id: str,
     case_dir: Path,
-    path: Path,
+    file: str,
     data: dict[str, Any],
     as_name: str | None,
     reason: str | None,
     expected_version: str | None,
-    today: date,
+    check: Check,
     subject: str | None,
 ) -> SaveResult:
     root = Path(repo.working_tree_dir or ".")
+    path = case_dir / file
     try:
         check_repo_state(repo)
         notes = recover_stale_locks(repo)
     except git.GitCommandError as exc:
         raise StoreError(explain_git_error(exc, root)) from exc
-    raw = _read(path, case_id)
+    if file != CASE_FILE and not path.exists():
+        if not (case_dir / CASE_FILE).is_file():
+            raise StoreError(f"没有案卷 {case_id}；用 anjuan new {case_id} 新建")
+        raw = b""  # a new reviewer's file
+    else:
+        raw = _read(path, case_id)
     version = blob_id(raw)
     if expected_version is not None and expected_version != version:
         raise ConflictError(
-            f"{case_id} 的文件在你打开之后被修改过（可能是别人保存或手工编辑）；未保存。"
-            "请重新打开案卷，查看最新内容后再改"
+            f"{case_id} 的文件 {file} 在你打开之后被修改过（可能是别人保存或手工编辑）；未保存。"
+            "请重新打开，查看最新内容后再改"
         )
-    old = parse_cached(raw, version=version)
+    old = parse_cached(raw, file, version=version)
     if old is None:
         raise StoreError(
             f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置）"
         )
     changes = diff_data(old, data)
-    findings = _findings(data, case_dir, today)
-    if changes:
-        before = None
-        if _status(data) not in DRAFT_STATES and _status(old) not in DRAFT_STATES:
-            before = findings_cached(old, case_dir, today, version)
-        refused = blocking(findings, _status(data), before, _status(old))
-        if refused:
-            first = refused[0]
-            raise SaveRefused(
-                f"{case_id} 未保存：{first.path or ''} {first.message}"
-                + (f"（共 {len(refused)} 个阻止保存的问题）" if len(refused) > 1 else ""),
-                refused,
-            )
+    findings, refused = check(data, old, version)
+    if changes and refused:
+        first = refused[0]
+        raise SaveRefused(
+            f"{case_id} 未保存：{first.path or ''} {first.message}"
+            + (f"（共 {len(refused)} 个阻止保存的问题）" if len(refused) > 1 else ""),
+            refused,
+        )
     rel_dir = _rel(repo, case_dir)
     try:
         in_head = head_blobs(repo, rel_dir)
     except (git.GitCommandError, ValueError) as exc:
         raise StoreError(explain_git_error(exc, root)) from exc
-    leftover: list[FieldChange] = []
-    head_case = in_head.get(CASE_FILE)
-    if head_case is None:  # not committed yet, or git cannot read the repository: ask git
+    if CASE_FILE not in in_head:  # not committed yet, or git cannot read the repository: ask
         try:
             repo.git.rev_parse("--git-dir")
         except git.GitCommandError as exc:
             _forget(repo)
             raise StoreError(explain_git_error(exc, root)) from exc
-    if head_case is not None and head_case != version:
-        head_data = parse_cached(blob_bytes(repo, head_case))
-        leftover = diff_data(head_data, old) if head_data is not None else []
-    others = _other_changed_files(case_dir, in_head)
-    if not changes and head_case == version and not others:
+    leftover: list[FieldChange] = []
+    in_head_file = in_head.get(file)
+    if in_head_file is not None and in_head_file != version:
+        head_data = parse_cached(blob_bytes(repo, in_head_file), file, version=in_head_file)
+        leftover += _prefixed(file, diff_data(head_data, old)) if head_data is not None else []
+    others = _other_changed_files(case_dir, in_head, file)
+    for other in others:
+        leftover += _leftover_of(repo, case_dir, other, in_head.get(other))
+    if not changes and in_head_file == version and not others:
         return SaveResult(None, [], findings, version, notes)
     new_raw = raw
     back: dict[str, Any] | None = None
@@ -699,17 +808,19 @@ def _save_locked(
             raise StoreError(f"{case_id} 未保存：{exc}") from exc
         new_raw = text.encode("utf-8")
     who = person(repo, as_name)
-    body = commit_message(case_id, changes, who, reason, leftover, others, subject)
-    if path.read_bytes() != raw:  # someone wrote the file while we were merging
-        raise ConflictError(f"{case_id} 的文件刚刚被别人修改；未保存。请重新打开后再改")
-    _clean_temp_files(case_dir, CASE_FILE)
+    shown = _prefixed(file, changes)
+    body = commit_message(case_id, shown, who, reason, leftover, others, subject)
+    if (path.read_bytes() if path.exists() else b"") != raw:  # written while we merged
+        raise ConflictError(f"{case_id} 的文件 {file} 刚刚被别人修改；未保存。请重新打开后再改")
+    _clean_temp_files(path.parent, path.name)
     try:
         if new_raw != raw:
+            path.parent.mkdir(exist_ok=True)  # reviews/ of a case's first review
             atomic_write(path, new_raw)
     except OSError as exc:
         raise StoreError(explain_os_error(exc, path)) from exc
     try:
-        files = [CASE_FILE, *others]
+        files = [file, *others]
         sha = commit_paths(
             repo,
             [case_dir / f for f in files],
@@ -722,35 +833,50 @@ def _save_locked(
         said = explain_git_error(exc, root)
         if new_raw != raw:
             try:
-                atomic_write(path, raw)
+                if raw or file == CASE_FILE:
+                    atomic_write(path, raw)
+                else:
+                    path.unlink()
                 said += "；修改未保存，文件保持原样"
             except OSError:
                 said += "；新内容已写入文件但未提交，下次保存时会一并提交"
         raise StoreError(f"{case_id} 未能提交：{said}") from exc
     new_version = blob_id(new_raw)
     if back is not None:
-        _remember(new_version + CASE_FILE, back)
-        with _parsed_lock:
-            _found[(new_version, today, str(case_dir))] = findings
-    return SaveResult(sha, changes, findings, new_version, notes, leftover)
+        _remember(new_version + file, back)
+    return SaveResult(sha, shown, findings, new_version, notes, leftover)
 
 
-def _other_changed_files(case_dir: Path, in_head: dict[str, str]) -> list[str]:
-    """Reviews files of the case that differ from HEAD (added, changed or deleted)."""
+def _leftover_of(repo: git.Repo, case_dir: Path, file: str, head: str | None) -> list[FieldChange]:
+    """The fields of another file of the case that differ from HEAD (committed along)."""
+    before = parse_cached(blob_bytes(repo, head), file, version=head) if head else {}
+    path = case_dir / file
+    after = parse_cached(path.read_bytes(), file) if path.exists() else {}
+    if before is None or after is None:
+        return [FieldChange(file, None, "（无法解析的 TOML，按原样提交）")]
+    return _prefixed(file, diff_data(before, after))
+
+
+def _other_changed_files(case_dir: Path, in_head: dict[str, str], saving: str) -> list[str]:
+    """The case's other TOML files that differ from HEAD (added, changed or deleted)."""
     found: list[str] = []
-    reviews = case_dir / "reviews"
     on_disk: set[str] = set()
+    candidates = [case_dir / CASE_FILE]
+    reviews = case_dir / "reviews"
     if reviews.is_dir():
-        for file in sorted(reviews.glob("*.toml")):
-            rel = f"reviews/{file.name}"
-            on_disk.add(rel)
-            try:
-                if in_head.get(rel) != blob_id(file.read_bytes()):
-                    found.append(rel)
-            except OSError:
-                continue
+        candidates += sorted(reviews.glob("*.toml"))
+    for file in candidates:
+        rel = file.relative_to(case_dir).as_posix()
+        if rel == saving or not file.is_file():
+            continue
+        on_disk.add(rel)
+        try:
+            if in_head.get(rel) != blob_id(file.read_bytes()):
+                found.append(rel)
+        except OSError:
+            continue
     for rel in in_head:
-        if rel.startswith("reviews/") and rel not in on_disk and not (case_dir / rel).exists():
+        if rel.startswith("reviews/") and rel != saving and not (case_dir / rel).exists():
             found.append(rel)
     return found
 
@@ -791,9 +917,10 @@ def commit_paths(
         new = [r for r in rels if r not in tracked and (root / r).exists()]
     else:
         new = [os.path.relpath(os.path.abspath(p), root) for p in new_files]
-    if new:
-        repo.git.add("--", *new)
-    # ``git commit -- paths`` commits only these files, whatever else is staged. The pre-commit
-    # hook is skipped: the save has just validated the case with the same gate.
-    repo.git.commit("--no-verify", "-q", "--cleanup=verbatim", "-m", body, "--", *rels, env=env)
-    return repo.head.commit.hexsha
+    with repo_lock(repo):
+        if new:
+            repo.git.add("--", *new)
+        # ``git commit -- paths`` commits only these files, whatever else is staged. The
+        # pre-commit hook is skipped: the save has just validated the case with the same gate.
+        repo.git.commit("--no-verify", "-q", "--cleanup=verbatim", "-m", body, "--", *rels, env=env)
+        return repo.head.commit.hexsha

@@ -31,7 +31,7 @@ from .merge import (
     show_value,
 )
 from .schema import Form, FormError, load_form, load_review_schema
-from .store import LOGIN_TRAILER, Person, StoreError, atomic_write, commit_paths, open_repo, person
+from .store import LOGIN_TRAILER, Person, StoreError, atomic_write, open_repo, person
 
 DRIVER_NAME = "anjuan"
 ATTRIBUTE_LINES = ("*/case.toml merge=anjuan", "*/reviews/*.toml merge=anjuan")
@@ -52,31 +52,30 @@ def driver_command() -> str:
 
 
 def install_merge_driver(repo: git.Repo, cases_dir: Path | None = None) -> list[str]:
-    """Name the driver in ``.gitattributes`` (committed, so clones share it) and define it in
-    this repository's config (config is not cloned: each clone runs ``anjuan init``)."""
-    said: list[str] = []
+    """Name the driver for case and review files in ``.git/info/attributes`` and define it in
+    this repository's config.
+
+    Both stay with this clone (git clones neither), so every clone runs ``anjuan init``; a
+    committed ``.gitattributes`` would name a driver that a fresh clone does not define, and
+    ``init`` makes no commit. ``anjuan sync`` passes both itself, so it needs neither.
+    """
     with repo.config_writer("repository") as cw:
         cw.set_value(f'merge "{DRIVER_NAME}"', "name", "anjuan field-level merge of cases")
         cw.set_value(f'merge "{DRIVER_NAME}"', "driver", driver_command())
     root = Path(repo.working_tree_dir or ".").resolve()
     folder = (cases_dir or root).resolve()
-    attributes = folder / ".gitattributes"
+    prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
+    wanted = [f"{prefix}{line}" for line in ATTRIBUTE_LINES]
+    info = Path(getattr(repo, "common_dir", None) or repo.git_dir) / "info"
+    info.mkdir(parents=True, exist_ok=True)
+    attributes = info / "attributes"
     old = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-    missing = [line for line in ATTRIBUTE_LINES if line not in old.splitlines()]
+    missing = [line for line in wanted if line not in old.splitlines()]
     if missing:
         text = old + ("" if not old or old.endswith("\n") else "\n")
         text += "\n".join([ATTRIBUTES_MARK, *missing]) + "\n"
         atomic_write(attributes, text.encode("utf-8"))
-        try:
-            commit_paths(
-                repo, [attributes], "anjuan init：案卷按字段合并（.gitattributes）", person(repo)
-            )
-        except git.GitCommandError as exc:
-            raise SyncError(
-                f"已写入 {attributes}，但未能提交：{exc.stderr or exc}；请手动 git commit 它"
-            ) from exc
-    said.append("已安装字段级合并：git merge / git pull / anjuan sync 按字段合并案卷与评审文件")
-    return said
+    return ["已安装字段级合并：git merge / git pull / anjuan sync 按字段合并案卷与评审文件"]
 
 
 # --- conflicts as data -----------------------------------------------------------------------
@@ -255,6 +254,7 @@ class SyncResult:
     resolved: list[Conflict] = field(default_factory=list)
     pushed: bool = False
     theirs: str | None = None  # the remote's commit that was merged (or tried)
+    changed_cases: list[str] = field(default_factory=list)  # cases the remote's changes touched
 
 
 def _upstream(repo: git.Repo, remote: str | None) -> tuple[str, str]:
@@ -340,16 +340,33 @@ def sync(cases_dir: Path, as_name: str | None = None, remote: str | None = None)
             except git.GitCommandError as exc:
                 raise SyncError(f"无法快进到远端的版本：{_git_message(exc)}") from exc
             _save_state(repo, None)
-            return SyncResult("fast-forward", remote, branch, theirs)
+            result = SyncResult("fast-forward", remote, branch, theirs, theirs=theirs)
         else:
             result = _merge(repo, remote, branch, head, theirs, state, who)
-    if result.outcome == "conflicts" or head is None or head == theirs:
+        if head is not None and result.outcome in ("fast-forward", "merged"):
+            result.changed_cases = _changed_cases(repo, cases_dir, head)
+    if result.outcome in ("conflicts", "fast-forward") or head is None or head == theirs:
         return result
     _push(repo, remote, branch)
     if result.outcome == "up-to-date":
         result.outcome = "pushed"
     result.pushed = True
     return result
+
+
+def _changed_cases(repo: git.Repo, cases_dir: Path, before: str) -> list[str]:
+    """The cases whose files differ between ``before`` and HEAD, in name order."""
+    root = Path(repo.working_tree_dir or ".").resolve()
+    base = cases_dir.resolve()
+    names = str(repo.git.diff("--name-only", "-z", before, "HEAD")).split("\0")
+    ids: set[str] = set()
+    for rel in filter(None, names):
+        path = root / rel
+        if path.is_relative_to(base) and path != base:
+            cid = path.relative_to(base).parts[0]
+            if (base / cid / "case.toml").is_file():
+                ids.add(cid)
+    return sorted(ids)
 
 
 def _writing(repo: git.Repo) -> contextlib.AbstractContextManager[object]:

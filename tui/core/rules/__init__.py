@@ -6,7 +6,8 @@ under the rule IDs it can report. Figures come from the form's schema (``ctx.for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -91,12 +92,13 @@ class Context:
         value = get_at(self.data, parts)
         return value if isinstance(value, str) else ""
 
-    def rows(self, *parts: Part) -> list[tuple[int, dict[str, Any]]]:
+    def rows(self, *parts: Part) -> Iterator[tuple[int, dict[str, Any]]]:
         """(1-based row number, row) of a table, skipping rows that are not tables."""
         table = get_at(self.data, parts)
-        if not isinstance(table, list):
-            return []
-        return [(n, row) for n, row in enumerate(table, 1) if isinstance(row, dict)]
+        if isinstance(table, list):
+            for n, row in enumerate(table, 1):
+                if isinstance(row, dict):
+                    yield n, row
 
 
 def as_number(value: Any) -> Decimal | int | None:
@@ -130,13 +132,10 @@ def all_rule_ids() -> set[str]:
     return {rid for r in REGISTRY for rid in r.ids}
 
 
+FAMILIES = ("structure", "identifiers", "eligibility", "annexes", "targets", "budget")
+
+
 def load_families() -> None:
-    """Import every family so that its rules register (order = rules.md order)."""
-    from . import (  # noqa: F401
-        annexes,
-        budget,
-        eligibility,
-        identifiers,
-        structure,
-        targets,
-    )
+    """Import every family so that its rules register, in the order of rules.md's tables."""
+    for name in FAMILIES:
+        importlib.import_module(f"{__name__}.{name}")

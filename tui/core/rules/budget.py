@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..findings import Finding
+from ..ids import shorten
 from . import Context, as_number, fmt_amount, rule
 
 
@@ -45,5 +46,5 @@ def forbidden_uses(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     "BUDGET.FORBIDDEN",
                     ("budget", n, key),
-                    f"经费预算 第{n}行：「{text}」涉及「{'、'.join(hits)}」；指南规定{rule_text}",
+                    f"经费预算 第{n}行：「{shorten(text)}」涉及「{'、'.join(hits)}」；指南规定{rule_text}",
                 )

@@ -35,19 +35,19 @@ def _checked_fields(form: Form) -> tuple[tuple[Template, str], ...]:
     return tuple(out)
 
 
-def _values(
-    data: Any, template: Template, parts: tuple[Part, ...] = ()
-) -> Iterator[tuple[tuple[Part, ...], Any]]:
-    if not template:
-        yield parts, data
-        return
-    head, rest = template[0], template[1:]
-    if head is None:
-        if isinstance(data, list):
-            for n, row in enumerate(data, 1):
-                yield from _values(row, rest, (*parts, n))
-    elif isinstance(data, dict) and head in data:
-        yield from _values(data[head], rest, (*parts, head))
+def _values(data: Any, template: Template) -> list[tuple[tuple[Part, ...], Any]]:
+    """(path, value) of every field a template names (None stands for every row)."""
+    level: list[tuple[tuple[Part, ...], Any]] = [((), data)]
+    for head in template:
+        found: list[tuple[tuple[Part, ...], Any]] = []
+        for parts, cur in level:
+            if head is None:
+                if isinstance(cur, list):
+                    found.extend(((*parts, n), row) for n, row in enumerate(cur, 1))
+            elif isinstance(cur, dict) and head in cur:
+                found.append(((*parts, head), cur[head]))
+        level = found
+    return level
 
 
 @rule(

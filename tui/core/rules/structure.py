@@ -10,12 +10,13 @@ and the example validates).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ..findings import Finding
+from ..ids import shorten
 from ..paths import Part, format_path
 from . import Context, fmt_amount, rule
 
@@ -74,11 +75,18 @@ class SchemaWalk:
     def walk(
         self, node: dict[str, Any], value: Any, parts: tuple[Part, ...]
     ) -> Iterator[tuple[str, tuple[Part, ...], str]]:
+        out: list[Violation] = []
+        self._walk(node, value, parts, out)
+        return iter(out)
+
+    def _walk(
+        self, node: dict[str, Any], value: Any, parts: tuple[Part, ...], out: list[Violation]
+    ) -> None:
         kind = node.get("type")
         fmt = node.get("format")
         if kind == "object":
             if not isinstance(value, dict):
-                yield from self._type(node, value, parts, "object")
+                self._type(node, value, parts, "object", out)
                 return
             props: dict[str, Any] = node.get("properties", {})
             for key in node.get("required", ()):
@@ -87,142 +95,174 @@ class SchemaWalk:
                     # REQUIRED.ROWS is "no budget row; no annex2 row": the tables that need a row.
                     rid = "REQUIRED.ROWS" if _needs_rows(child) else "REQUIRED.FIELD"
                     where = (*parts, key)
-                    yield (
-                        self.rule(rid),
-                        where,
-                        f"{self.label(where)}：未填写；{_fill_hint(child)}",
+                    out.append(
+                        (
+                            self.rule(rid),
+                            where,
+                            f"{self.label(where)}：未填写；{_fill_hint(child)}",
+                        )
                     )
+            fields = _fields(node)
             for key, child_value in value.items():
-                child = props.get(key)
-                if child is None:
+                field = fields.get(key)
+                if field is None:
                     where = (*parts, key)
                     known = (
                         "、".join(props) if len(props) <= 12 else "、".join(list(props)[:12]) + "…"
                     )
-                    yield (
-                        self.rule("SCHEMA.UNKNOWN_KEY"),
-                        where,
-                        f"{self.label(where)}（{format_path(where)}）：表中没有这个键（可能是拼写错误）；"
-                        f"可用的键：{known}",
+                    out.append(
+                        (
+                            self.rule("SCHEMA.UNKNOWN_KEY"),
+                            where,
+                            f"{self.label(where)}（{format_path(where)}）：表中没有这个键（可能是拼写错误）；"
+                            f"可用的键：{known}",
+                        )
                     )
-                elif _quiet_leaf(child, child_value):
-                    continue  # most values of a 36 KB case: skip the generator for nothing
-                else:
-                    yield from self.walk(child, child_value, (*parts, key))
+                elif not field[1](child_value):  # most values: nothing to say, say it fast
+                    self._walk(field[0], child_value, (*parts, key), out)
         elif kind == "array":
             if not isinstance(value, list):
-                yield from self._type(node, value, parts, "array")
+                self._type(node, value, parts, "array", out)
                 return
             items = node.get("items", {})
             min_items = node.get("minItems", 0)
             if len(value) < min_items:
                 rid = "REQUIRED.ROWS" if _needs_rows(node) else "REQUIRED.FIELD"
                 what = "至少填写一行" if rid == "REQUIRED.ROWS" else "至少选择一项"
-                yield (self.rule(rid), parts, f"{self.label(parts)}：{what}")
+                out.append((self.rule(rid), parts, f"{self.label(parts)}：{what}"))
             if node.get("uniqueItems"):
                 seen = Counter(v for v in value if isinstance(v, str))
                 for word, n in seen.items():
                     if n > 1:
-                        yield (
-                            self.rule("SCHEMA.ENUM"),
-                            parts,
-                            f"{self.label(parts)}：「{word}」重复了 {n} 次；每项只选一次",
+                        out.append(
+                            (
+                                self.rule("SCHEMA.ENUM"),
+                                parts,
+                                f"{self.label(parts)}：「{shorten(word)}」重复了 {n} 次；每项只选一次",
+                            )
                         )
+            is_quiet = quiet(items)
             for n, item in enumerate(value, 1):
-                if not _quiet_leaf(items, item):
-                    yield from self.walk(items, item, (*parts, n))
+                if not is_quiet(item):
+                    self._walk(items, item, (*parts, n), out)
         elif kind == "string":
             if fmt == "date":
                 if not isinstance(value, date) or isinstance(value, datetime):
-                    yield from self._type(node, value, parts, "date")
+                    self._type(node, value, parts, "date", out)
                 return
             if fmt == "date-time":
                 if not isinstance(value, datetime):
-                    yield from self._type(node, value, parts, "date-time")
+                    self._type(node, value, parts, "date-time", out)
                 return
             if not isinstance(value, str):
-                yield from self._type(node, value, parts, "string")
+                self._type(node, value, parts, "string", out)
                 return
             enum = node.get("enum")
             if not value.strip():
                 if node.get("minLength", 0) > 0:
-                    yield (
-                        self.rule("REQUIRED.FIELD"),
-                        parts,
-                        f"{self.label(parts)}：未填写；{_fill_hint(node)}",
+                    out.append(
+                        (
+                            self.rule("REQUIRED.FIELD"),
+                            parts,
+                            f"{self.label(parts)}：未填写；{_fill_hint(node)}",
+                        )
                     )
                     return
                 if enum is None or value in enum:
                     return
             if enum is not None and value not in enum:
-                yield (
-                    self.rule("SCHEMA.ENUM"),
-                    parts,
-                    f"{self.label(parts)}：「{value}」不是可选项；应为 "
-                    + " | ".join(w or '""' for w in enum),
+                out.append(
+                    (
+                        self.rule("SCHEMA.ENUM"),
+                        parts,
+                        f"{self.label(parts)}：「{shorten(value)}」不是可选项；应为 "
+                        + " | ".join(w or '""' for w in enum),
+                    )
                 )
         elif kind == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
-                yield from self._type(node, value, parts, "integer")
+                self._type(node, value, parts, "integer", out)
                 return
-            yield from self._range(node, value, parts)
+            self._range(node, value, parts, out)
         elif kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | Decimal):
-                yield from self._type(node, value, parts, "number")
+                self._type(node, value, parts, "number", out)
                 return
             if isinstance(value, Decimal) and not value.is_finite():
-                yield (
-                    self.rule("SCHEMA.RANGE"),
-                    parts,
-                    f"{self.label(parts)}：{value} 不是有效金额；应为有限的数字",
+                out.append(
+                    (
+                        self.rule("SCHEMA.RANGE"),
+                        parts,
+                        f"{self.label(parts)}：{value} 不是有效金额；应为有限的数字",
+                    )
                 )
                 return
-            yield from self._range(node, value, parts)
+            self._range(node, value, parts, out)
             places = node.get("x-decimals")
             if places is not None and isinstance(value, Decimal):
                 exponent = value.normalize().as_tuple().exponent
                 if isinstance(exponent, int) and -exponent > places:
                     unit = node.get("x-unit", "")
-                    yield (
-                        self.rule("SCHEMA.RANGE"),
-                        parts,
-                        f"{self.label(parts)}：{fmt_amount(value)} 的小数位过多；{unit}金额最多 {places} 位小数",
+                    out.append(
+                        (
+                            self.rule("SCHEMA.RANGE"),
+                            parts,
+                            f"{self.label(parts)}：{fmt_amount(value)} 的小数位过多；{unit}金额最多 {places} 位小数",
+                        )
                     )
         elif kind == "boolean" and not isinstance(value, bool):
-            yield from self._type(node, value, parts, "boolean")
+            self._type(node, value, parts, "boolean", out)
 
     def _type(
-        self, node: dict[str, Any], value: Any, parts: tuple[Part, ...], expected: str
-    ) -> Iterator[tuple[str, tuple[Part, ...], str]]:
+        self,
+        node: dict[str, Any],
+        value: Any,
+        parts: tuple[Part, ...],
+        expected: str,
+        out: list[Violation],
+    ) -> None:
         hint = ""
         if expected == "integer" and isinstance(value, Decimal):
             hint = "；计数不能有小数"
         elif expected in ("integer", "number") and isinstance(value, str):
             hint = "；数字不要加引号"
-        yield (
-            self.rule("SCHEMA.TYPE"),
-            parts,
-            f"{self.label(parts)}：应为{TYPE_WORDS[expected]}，现为{describe(value)}{hint}",
+        out.append(
+            (
+                self.rule("SCHEMA.TYPE"),
+                parts,
+                f"{self.label(parts)}：应为{TYPE_WORDS[expected]}，现为{describe(value)}{hint}",
+            )
         )
 
     def _range(
-        self, node: dict[str, Any], value: int | Decimal, parts: tuple[Part, ...]
-    ) -> Iterator[tuple[str, tuple[Part, ...], str]]:
+        self,
+        node: dict[str, Any],
+        value: int | Decimal,
+        parts: tuple[Part, ...],
+        out: list[Violation],
+    ) -> None:
         low = node.get("minimum")
         high = node.get("maximum")
         if low is not None and value < low:
             what = "数量或金额不能为负数" if low == 0 else f"不能小于 {low}"
-            yield (
-                self.rule("SCHEMA.RANGE"),
-                parts,
-                f"{self.label(parts)}：{fmt_amount(value)}，{what}",
+            out.append(
+                (
+                    self.rule("SCHEMA.RANGE"),
+                    parts,
+                    f"{self.label(parts)}：{fmt_amount(value)}，{what}",
+                )
             )
         if high is not None and value > high:
-            yield (
-                self.rule("SCHEMA.RANGE"),
-                parts,
-                f"{self.label(parts)}：{fmt_amount(value)} 超出范围；应在 {low if low is not None else ''}–{high} 之间",
+            out.append(
+                (
+                    self.rule("SCHEMA.RANGE"),
+                    parts,
+                    f"{self.label(parts)}：{fmt_amount(value)} 超出范围；应在 {low if low is not None else ''}–{high} 之间",
+                )
             )
+
+
+Violation = tuple[str, tuple[Part, ...], str]
 
 
 def _needs_rows(node: dict[str, Any]) -> bool:
@@ -234,29 +274,81 @@ def _needs_rows(node: dict[str, Any]) -> bool:
     )
 
 
+_QUIET: dict[int, tuple[dict[str, Any], Callable[[Any], bool]]] = {}
+
+
+def quiet(node: dict[str, Any]) -> Callable[[Any], bool]:
+    """A fast test, made once per schema node: True when ``walk`` would find nothing in a value.
+
+    Most values of a 36 KB case are plain and right; testing them with one call instead of a
+    walk keeps validation cheap next to parsing. False means "walk it", never "wrong".
+    """
+    hit = _QUIET.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    test = _quiet_test(node)
+    _QUIET[id(node)] = (node, test)  # the node is kept, so its id is not reused
+    return test
+
+
+_FIELDS: dict[
+    int, tuple[dict[str, Any], dict[str, tuple[dict[str, Any], Callable[[Any], bool]]]]
+] = {}
+
+
+def _fields(node: dict[str, Any]) -> dict[str, tuple[dict[str, Any], Callable[[Any], bool]]]:
+    """key → (schema node, quiet test) of an object node's properties, made once."""
+    hit = _FIELDS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    fields = {k: (child, quiet(child)) for k, child in node.get("properties", {}).items()}
+    _FIELDS[id(node)] = (node, fields)
+    return fields
+
+
 def _quiet_leaf(node: dict[str, Any], value: Any) -> bool:
-    """True when ``SchemaWalk.walk(node, value)`` would certainly find nothing (a fast path)."""
-    kind = node.get("type")
-    cls = type(value)
-    if cls is str:
-        return (
-            kind == "string"
-            and "format" not in node
-            and bool(value.strip())
-            and value in node.get("enum", (value,))
-        )
-    if cls is int:
-        low, high = node.get("minimum"), node.get("maximum")
-        return (
-            kind in ("integer", "number")
-            and (low is None or value >= low)
-            and (high is None or value <= high)
-        )
-    if cls is bool:
-        return kind == "boolean"
-    if cls is date:
-        return kind == "string" and node.get("format") == "date"
+    """``quiet(node)(value)``: kept for the tests that compare it with the walk."""
+    return quiet(node)(value)
+
+
+def _never(_value: Any) -> bool:
     return False
+
+
+def _quiet_test(node: dict[str, Any]) -> Callable[[Any], bool]:
+    kind, fmt = node.get("type"), node.get("format")
+    if kind == "string" and fmt == "date":
+        return lambda v: type(v) is date
+    if kind == "string" and fmt == "date-time":
+        return lambda v: type(v) is datetime
+    if kind == "string" and fmt is None:
+        enum = node.get("enum")
+        if enum is not None:
+            words = frozenset(enum)
+            return lambda v: type(v) is str and v in words
+        if node.get("minLength", 0) > 0:
+            return lambda v: type(v) is str and v != "" and not v.isspace()
+        return lambda v: type(v) is str
+    if kind == "boolean":
+        return lambda v: type(v) is bool
+    if kind in ("integer", "number"):
+        low, high = node.get("minimum"), node.get("maximum")
+        if low is None or high is not None:
+            return _never
+        if kind == "integer":
+            return lambda v: type(v) is int and v >= low
+        places = node.get("x-decimals")
+
+        def number(v: Any) -> bool:
+            if type(v) is int:
+                return bool(v >= low)
+            if type(v) is not Decimal or not v.is_finite() or v < low:
+                return False
+            exponent = v.as_tuple().exponent  # a bound: normalising only raises it
+            return places is None or (isinstance(exponent, int) and -exponent <= places)
+
+        return number
+    return _never
 
 
 def _fill_hint(node: dict[str, Any]) -> str:
@@ -313,7 +405,7 @@ def periods(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(
                         "PERIODS",
                         where,
-                        f"{ctx.label((key, name))} 第{n}行：「{label}」不是申报书的年度；应为 "
+                        f"{ctx.label((key, name))} 第{n}行：「{shorten(label)}」不是申报书的年度；应为 "
                         + "、".join(expected),
                     )
                 elif seen[label] == 2:

@@ -1,0 +1,45 @@
+"""Helpers for the Pilot tests: build the app as the command does, wait for its workers."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from datetime import date
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
+
+from tests.conftest import EXAMPLE, git
+from tui.app.app import AnjuanApp
+
+TODAY = date(2022, 10, 1)
+
+
+def make_app(cases: Path, **kw: object) -> AnjuanApp:
+    return AnjuanApp(
+        cases, as_name="测试员", today=TODAY, keymap_file=cases / "no-keymap.toml", **kw
+    )  # type: ignore[arg-type]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the screen catch up (no wall-clock waits)."""
+    for _ in range(3):
+        for worker in list(pilot.app.workers):
+            # a cancelled worker was superseded by a newer one (exclusive), awaited too
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
+        await pilot.pause()
+
+
+def add_case(cases: Path, case_id: str, text: str | None = None) -> Path:
+    """Another case in the repository: a copy of the example, or the given file text."""
+    folder = cases / case_id
+    if text is None:
+        shutil.copytree(EXAMPLE, folder)
+    else:
+        folder.mkdir()
+        (folder / "case.toml").write_text(text, encoding="utf-8")
+    git(cases, "add", "-A")
+    git(cases, "commit", "-q", "--no-verify", "-m", f"add {case_id}")
+    return folder

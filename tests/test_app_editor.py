@@ -1,0 +1,225 @@
+"""The case editor: fields from the schema, checks as you type, tables, findings, undo, leave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, TabbedContent
+
+from tests.app_helpers import make_app, settle
+from tui.app.screens.case_editor import CaseEditorScreen
+from tui.app.screens.case_list import CaseListScreen
+from tui.app.widgets.fields import FieldRow
+from tui.app.widgets.findings import FindingsPanel
+
+
+async def open_editor(pilot, case_id: str = "XH-2022-001") -> CaseEditorScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    pilot.app.open_case(case_id)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CaseEditorScreen)
+    for _ in range(50):
+        if screen.ready:
+            break
+        await pilot.pause()
+    assert screen.ready
+    return screen
+
+
+def note_of(field: FieldRow) -> str:
+    return str(field.query_one(".field-note").render())
+
+
+async def test_fields_have_chinese_labels_and_the_case_values(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        mobile = editor.fields["applicant.lead.mobile"]
+        assert str(mobile.query_one(".field-label").render()) == "手机"
+        assert mobile.query_one(Input).value == "13801234567"
+        enterprises = editor.fields["foundation.enterprises"]
+        assert "入驻企业数量（家）" in str(enterprises.query_one(".field-label").render())
+        tabs = [str(t.label) for t in editor.query_one(TabbedContent).query("Tab")]
+        assert tabs[:3] == ["封面", "一", "二"] and "附件1" in tabs and tabs[-1] == "评审"
+
+
+async def test_count_refuses_letters_and_phone_is_checked_as_typed(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("foundation.enterprises")
+        await pilot.pause()
+        await pilot.press(*"12a3")
+        field = editor.fields["foundation.enterprises"]
+        assert field.query_one(Input).value == "123"  # the letter was refused, content replaced
+        assert editor.model is not None
+        assert editor.model.data["foundation"]["enterprises"] == 123
+        editor.jump_to("applicant.lead.mobile")
+        await pilot.pause()
+        await pilot.press(*"2345")
+        mobile = editor.fields["applicant.lead.mobile"]
+        assert "不是手机号" in note_of(mobile)
+        await settle(pilot)
+        assert "ID.MOBILE" in note_of(mobile)  # and the core's rule agrees after validation
+
+
+async def test_a_13th_month_is_refused_and_blocks_saving(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("foundation.funding[1].amount_wan")
+        await pilot.pause()
+        table = editor.tables["foundation.funding"]
+        assert table.grid.has_focus
+        await pilot.press("enter")
+        await pilot.press(*"1.1234567")
+        await pilot.press("enter")
+        assert "最多 6 位小数" in str(pilot.app.screen.query_one(".field-note").render())
+        await pilot.press("escape")
+        assert editor.model is not None and not editor.model.dirty
+
+
+async def test_validation_finding_shows_at_field_and_panel_jumps(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("targets.info_pushes")
+        await pilot.pause()
+        await pilot.press(*"999")
+        await settle(pilot)
+        field = editor.fields["targets.info_pushes"]
+        assert "TARGET.INFO_PUSHES" in note_of(field)
+        assert field.has_class("-error")
+        editor.jump_to("applicant.name")
+        await pilot.press("ctrl+f")
+        panel = editor.query_one(FindingsPanel)
+        assert panel.has_focus
+        index = next(i for i, f in enumerate(panel.findings) if f.rule == "TARGET.INFO_PUSHES")
+        panel.highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        assert editor.query_one(TabbedContent).active == "sec-targets"
+        assert field.query_one(Input).has_focus
+
+
+async def test_undo_and_redo_before_saving(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("applicant.park_name")
+        await pilot.pause()
+        await pilot.press(*"新园区")
+        assert editor.model is not None and editor.model.data["applicant"]["park_name"] == "新园区"
+        await pilot.press("ctrl+z")
+        field = editor.fields["applicant.park_name"]
+        assert field.query_one(Input).value == "星河科技园"
+        assert not editor.model.dirty
+        await pilot.press("ctrl+y")
+        assert field.query_one(Input).value == "新园区"
+        assert editor.model.dirty
+
+
+async def test_row_table_add_copy_move_delete_and_total(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("budget[1].amount_wan")
+        await pilot.pause()
+        table = editor.tables["budget"]
+        grid = table.grid
+        total_before = str(grid.get_row("__total__")[3])
+        assert total_before == "30.0"
+        await pilot.press("c")  # copy row 1 down
+        assert editor.model is not None
+        assert len(editor.model.data["budget"]) == 4
+        assert str(grid.get_row("__total__")[3]) == "38.0"
+        await pilot.press("enter")  # edit the copied row's amount
+        await pilot.press(*"2.5", "enter")
+        await pilot.pause()
+        assert editor.model.data["budget"][1]["amount_wan"] == 2.5
+        assert str(grid.get_row("__total__")[3]) == "32.5"
+        await pilot.press("shift+up")
+        assert editor.model.data["budget"][0]["amount_wan"] == 2.5
+        await pilot.press("delete")
+        assert [r["amount_wan"] for r in editor.model.data["budget"]] == [8, 12, 10]
+        await pilot.press("a")
+        assert len(editor.model.data["budget"]) == 4 and editor.model.data["budget"][3] == {}
+        await pilot.press("ctrl+z")
+        assert len(editor.model.data["budget"]) == 3
+        assert isinstance(grid, DataTable) and grid.row_count == 4  # 3 rows and 合计
+
+
+async def test_enum_cell_is_chosen_from_the_form_words(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("annex1[2].method")
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        assert editor.model is not None
+        assert editor.model.data["annex1"][1]["method"] == "许可"
+
+
+async def test_escape_asks_when_there_are_unsaved_edits(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("applicant.address")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("escape")  # keep editing
+        assert app.screen is editor
+        assert editor.model is not None and editor.model.dirty
+        await pilot.press("escape")
+        await pilot.click("#discard")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+    assert '北京市海淀区星河路18号"' in (cases_repo / "XH-2022-001" / "case.toml").read_text(
+        encoding="utf-8"
+    )
+
+
+async def test_go_to_field_by_chinese_label_selects_content(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"推送信息数量")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        field = editor.fields["targets.info_pushes"]
+        box = field.query_one(Input)
+        assert box.has_focus
+        await pilot.press(*"1500")
+        assert box.value == "1500"  # typing replaced the selected content
+        await pilot.press("ctrl+p")
+        await pilot.press(*"budget[2].note")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert editor.tables["budget"].current() == (2, "note")
+
+
+async def test_a_13th_month_is_refused_in_a_date_cell(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("annex1[1].date")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.press(*"2022-13-01", "enter")
+        note = str(pilot.app.screen.query_one(".field-note").render())
+        assert "没有 13 月" in note
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"03-01x", "enter")  # the letter is refused as typed
+        await pilot.pause()
+        assert editor.model is not None
+        assert str(editor.model.data["annex1"][0]["date"]) == "2022-03-01"

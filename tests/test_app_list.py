@@ -1,0 +1,84 @@
+"""The case list: every case, broken ones marked, live filter, sort, open, new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from tests.app_helpers import add_case, make_app, settle
+from tests.conftest import git
+from tui.app.screens.case_editor import CaseEditorScreen
+from tui.app.screens.case_list import CaseListScreen
+
+
+def shown_ids(app: object) -> list[str]:
+    table = app.screen.query_one("#cases", DataTable)  # type: ignore[attr-defined]
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_list_shows_every_case_and_marks_a_broken_one(cases_repo: Path) -> None:
+    add_case(cases_repo, "AA-BROKEN", 'form = "bj-ipcluster-2022"\n[case\nstatus = ')
+    add_case(cases_repo, "XH-2022-009")
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+        assert shown_ids(app) == ["AA-BROKEN", "XH-2022-001", "XH-2022-009"]
+        table = app.screen.query_one("#cases", DataTable)
+        broken = table.get_row_at(0)
+        assert str(broken[3]) == "文件损坏"
+        assert str(broken[4]) == "1"
+        good = table.get_row_at(1)
+        assert str(good[1]) == "北京星河科技园运营管理有限公司"
+        assert str(good[2]) == "星河科技园"
+        assert str(good[3]) == "已提交"
+
+
+async def test_slash_filters_live_and_enter_opens_first_match(cases_repo: Path) -> None:
+    other = add_case(cases_repo, "QY-2022-002")
+    text = (other / "case.toml").read_text(encoding="utf-8").replace("星河科技园", "青云谷")
+    (other / "case.toml").write_text(text, encoding="utf-8")
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"青云")
+        assert shown_ids(app) == ["QY-2022-002"]
+        await pilot.press("backspace", "backspace", *"xh-2022")
+        assert shown_ids(app) == ["XH-2022-001"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseEditorScreen)
+        assert app.screen.case_id == "XH-2022-001"
+
+
+async def test_sort_reverses_and_changes_column(cases_repo: Path) -> None:
+    add_case(cases_repo, "AB-1")
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert shown_ids(app) == ["AB-1", "XH-2022-001"]
+        await pilot.press("s")
+        assert shown_ids(app) == ["XH-2022-001", "AB-1"]
+
+
+async def test_n_makes_a_new_case_commits_it_and_opens_it(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.press(*"../x")
+        problem = app.screen.query_one("#case-id-problem")
+        assert str(problem.render()).strip()  # says why the ID cannot be used
+        await pilot.press("enter")
+        assert app.screen.__class__.__name__ == "NewCaseScreen"  # refused, still asking
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"XH-2022-010", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseEditorScreen)
+        assert app.screen.case_id == "XH-2022-010"
+    assert (cases_repo / "XH-2022-010" / "case.toml").is_file()
+    log = git(cases_repo, "log", "-1", "--format=%an %s").stdout
+    assert "测试员" in log and "XH-2022-010" in log

@@ -1,0 +1,1 @@
+"""The Textual face of Anjuan: screens over ``tui.core`` (never the other way round)."""

@@ -1,0 +1,74 @@
+"""The App: screen routing, the command palette's actions and the user's keymap — kept short."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from .keymap import load_keymap
+
+
+class AnjuanApp(App[None]):
+    """案卷: the case list first; every other screen is pushed on top of it."""
+
+    CSS_PATH = "anjuan.tcss"
+    TITLE = "案卷 Anjuan"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "toggle_help", "按键", id="help"),
+        Binding("ctrl+q", "quit", "退出", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        cases_dir: Path,
+        as_name: str | None = None,
+        today: date | None = None,
+        keymap_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.cases_dir = Path(cases_dir)
+        self.as_name = as_name
+        self.today = today
+        self._keymap_file = keymap_file
+        self.keymap_problem: str | None = None
+
+    def on_mount(self) -> None:
+        from .screens.case_list import CaseListScreen
+
+        keymap, problem = load_keymap(self._keymap_file)
+        self.keymap_problem = problem
+        if keymap:
+            self.set_keymap(keymap)
+        self.push_screen(CaseListScreen())
+        if problem:
+            self.notify(problem, severity="warning", timeout=8, markup=False)
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the current screen (its ``palette_commands``) and the app's own."""
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+        yield from super().get_system_commands(screen)
+
+    def open_case(self, case_id: str) -> None:
+        from .screens.case_editor import CaseEditorScreen
+
+        self.push_screen(CaseEditorScreen(case_id))
+
+
+def run_app(cases_dir: Path, as_name: str | None) -> int:
+    """``anjuan`` with no sub-command: the TUI on ``cases_dir``; the exit status."""
+    AnjuanApp(Path(cases_dir), as_name).run()
+    return 0

@@ -1,0 +1,122 @@
+"""The editor's working copy of a case: edits with undo/redo, and field-level comparisons.
+
+Kept apart from the widgets so that undo, dirty state and merges are plain data.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.paths import Part, format_path, get_at
+from .widgets.fields import MISSING
+
+
+@dataclass
+class Edit:
+    path: tuple[Part, ...]
+    old: Any
+    new: Any
+    typing: bool = False  # consecutive keystrokes in one field coalesce into one undo step
+
+
+def put(data: dict[str, Any], parts: Sequence[Part], value: Any) -> None:
+    """Set (or, with MISSING, remove) the value at a path, creating tables on the way."""
+    cur: Any = data
+    for part in parts[:-1]:
+        cur = cur[part - 1] if isinstance(part, int) else cur.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(last, int):
+        cur[last - 1] = value
+    elif value is MISSING:
+        cur.pop(last, None)
+    else:
+        cur[last] = value
+
+
+class EditModel:
+    """The case data being edited, the version it started from, and the undo/redo stacks."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.saved = data
+        self.data = copy.deepcopy(data)
+        self.undo_stack: list[Edit] = []
+        self.redo_stack: list[Edit] = []
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.data != self.saved)
+
+    def get(self, parts: Sequence[Part]) -> Any:
+        return get_at(self.data, parts, MISSING)
+
+    def set(self, parts: Sequence[Part], value: Any, typing: bool = False) -> None:
+        parts = tuple(parts)
+        old = copy.deepcopy(self.get(parts))
+        if old == value and old is not MISSING:
+            return
+        last = self.undo_stack[-1] if self.undo_stack else None
+        if typing and last is not None and last.typing and last.path == parts:
+            last.new = copy.deepcopy(value)
+        else:
+            self.undo_stack.append(Edit(parts, old, copy.deepcopy(value), typing))
+        self.redo_stack.clear()
+        put(self.data, parts, copy.deepcopy(value))
+
+    def undo(self) -> Edit | None:
+        if not self.undo_stack:
+            return None
+        edit = self.undo_stack.pop()
+        put(self.data, edit.path, copy.deepcopy(edit.old))
+        self.redo_stack.append(edit)
+        return edit
+
+    def redo(self) -> Edit | None:
+        if not self.redo_stack:
+            return None
+        edit = self.redo_stack.pop()
+        put(self.data, edit.path, copy.deepcopy(edit.new))
+        self.undo_stack.append(edit)
+        return edit
+
+    def mark_saved(self, data: dict[str, Any] | None = None) -> None:
+        """After a save (or reload): what is on disk now is the new starting point."""
+        self.saved = copy.deepcopy(self.data if data is None else data)
+        if data is not None:
+            self.data = copy.deepcopy(data)
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+
+
+def flatten(data: Any, prefix: tuple[Part, ...] = ()) -> dict[str, Any]:
+    """Every leaf of a case by field path (rows 1-based); lists of plain values are one leaf."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, (*prefix, key)))
+    elif isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        for n, row in enumerate(data, 1):
+            out.update(flatten(row, (*prefix, n)))
+    else:
+        out[format_path(prefix)] = data
+    return out
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    path: str
+    old: Any
+    new: Any
+
+
+def field_diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
+    """The fields whose value differs between two versions, in the newer file's order."""
+    a, b = flatten(old), flatten(new)
+    paths = list(b) + [p for p in a if p not in b]
+    return [
+        FieldDiff(p, a.get(p, MISSING), b.get(p, MISSING))
+        for p in paths
+        if a.get(p, MISSING) != b.get(p, MISSING)
+    ]

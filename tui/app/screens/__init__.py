@@ -1,0 +1,1 @@
+"""One screen per file: the case list, the case editor, history, reviews, export, dialogs."""

@@ -1,0 +1,234 @@
+"""Home: every case with applicant, park, status and findings; filter, sort, open, new."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
+
+from ...core.index import CaseSummary, case_summaries
+from ...core.setup import SetupError
+from ...core.store import StoreError
+from ..widgets.text import literal, plain
+
+STATUS_WORDS = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "in_review": "评审中",
+    "approved": "已立项",
+    "rejected": "未立项",
+    "withdrawn": "已撤回",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+COLUMNS = (
+    Column("case_id", "编号"),
+    Column("applicant", "申报单位"),
+    Column("park", "园区"),
+    Column("status", "状态"),
+    Column("errors", "错误"),
+    Column("warnings", "警告"),
+    Column("last_edited", "最后修改"),
+    Column("last_editor", "修改人"),
+)
+
+
+def status_word(summary: CaseSummary) -> Text:
+    if summary.broken:
+        return Text("文件损坏", style="bold red")
+    return literal(STATUS_WORDS.get(summary.status, summary.status))
+
+
+def matches(summary: CaseSummary, query: str) -> bool:
+    q = query.strip().lower()
+    return not q or any(q in s.lower() for s in (summary.case_id, summary.applicant, summary.park))
+
+
+class CaseListScreen(Screen[None]):
+    """The cases of the directory; ``/`` filters live, Enter opens, ``n`` makes a new case."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "筛选", id="list.filter"),
+        Binding("enter", "open", "打开", id="list.open", show=False),
+        Binding("s", "sort", "排序", id="list.sort"),
+        Binding("n", "new_case", "新建", id="list.new"),
+        Binding("r", "reload", "刷新", id="list.reload"),
+        Binding("escape", "clear_filter", "清除筛选", id="list.clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[CaseSummary] = []
+        self.sort_index = 0
+        self.sort_reverse = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="list-title")
+        yield Input(
+            placeholder="筛选：编号、申报单位或园区（Enter 打开第一个，Esc 清除）",
+            id="filter",
+            compact=True,
+        )
+        with Horizontal(id="list-loading"):
+            yield LoadingIndicator()
+            yield Static("正在读取并检查案卷…", id="loading-text")
+        table: DataTable[Text] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        for col in COLUMNS:
+            table.add_column(col.label, key=col.key)
+        self.query_one("#filter").display = False
+        self.action_reload()
+
+    # --- loading ------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.query_one("#list-loading").display = True
+        self._load()
+
+    @work(thread=True, exclusive=True, group="case-list")
+    def _load(self) -> None:
+        app = self.app
+        summaries = case_summaries(app.cases_dir, app.today)  # type: ignore[attr-defined]
+        app.call_from_thread(self._loaded, summaries)
+
+    def _loaded(self, summaries: list[CaseSummary]) -> None:
+        self.summaries = summaries
+        self.query_one("#list-loading").display = False
+        self._fill()
+        self.query_one("#cases").focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        query = self.query_one("#filter", Input).value
+        shown = [s for s in self.summaries if matches(s, query)]
+        key = COLUMNS[self.sort_index].key
+        shown.sort(key=lambda s: _sort_key(s, key), reverse=self.sort_reverse)
+        table.clear()
+        for s in shown:
+            table.add_row(
+                literal(s.case_id),
+                literal(s.applicant),
+                literal(s.park),
+                status_word(s),
+                Text(str(s.errors), style="bold red" if s.errors else "dim"),
+                Text(str(s.warnings), style="yellow" if s.warnings else "dim"),
+                Text(_when(s.last_edited), style="dim"),
+                literal(s.last_editor or ""),
+                key=s.case_id,
+            )
+        broken = sum(1 for s in self.summaries if s.broken)
+        title = f"案卷 {len(shown)}/{len(self.summaries)}"
+        if broken:
+            title += f" · {broken} 个文件损坏"
+        arrow = "↓" if self.sort_reverse else "↑"
+        title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.app.cases_dir.name}"  # type: ignore[attr-defined]
+        self.query_one("#list-title", Static).update(Text(plain(title)))
+
+    # --- filter, sort, open ------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self._fill()
+            self.query_one("#cases").focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        if table.row_count:
+            self.app.open_case(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value))  # type: ignore[attr-defined]
+
+    def action_sort(self) -> None:
+        if self.sort_reverse:
+            self.sort_index = (self.sort_index + 1) % len(COLUMNS)
+        self.sort_reverse = not self.sort_reverse
+        self._fill()
+
+    @on(DataTable.HeaderSelected, "#cases")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        if event.column_index == self.sort_index:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_index, self.sort_reverse = event.column_index, False
+        self._fill()
+
+    @on(DataTable.RowSelected, "#cases")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_case(str(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.app.open_case(str(row_key.value))  # type: ignore[attr-defined]
+
+    # --- new case ------------------------------------------------------------------------
+    def action_new_case(self) -> None:
+        from .new_case import NewCaseScreen
+
+        def made(case_id: str | None) -> None:
+            if case_id:
+                self._create(case_id)
+
+        self.app.push_screen(NewCaseScreen([s.case_id for s in self.summaries]), made)
+
+    @work(thread=True, group="new-case")
+    def _create(self, case_id: str) -> None:
+        from ...core.setup import new_case
+
+        app = self.app
+        try:
+            message = new_case(app.cases_dir, case_id, None, None, app.as_name)  # type: ignore[attr-defined]
+        except (SetupError, StoreError) as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", markup=False)
+            return
+        app.call_from_thread(app.notify, message, markup=False)
+        app.call_from_thread(self.action_reload)
+        app.call_from_thread(app.open_case, case_id)  # type: ignore[attr-defined]
+
+    def palette_commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("新建案卷", "从申报书模板建立一个案卷并提交 (n)", self.action_new_case),
+            SystemCommand("筛选案卷", "按编号、申报单位或园区筛选 (/)", self.action_filter),
+            SystemCommand("排序", "换一列排序或倒序 (s)", self.action_sort),
+            SystemCommand("刷新列表", "重新读取并检查全部案卷 (r)", self.action_reload),
+        ]
+
+
+def _when(iso: str | None) -> str:
+    """``2026-11-20T10:12:00+08:00`` → ``2026-11-20 10:12`` (the list has little room)."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _sort_key(summary: CaseSummary, key: str) -> tuple[int, object]:
+    if key == "status":
+        return (0, (summary.broken, summary.status))
+    value = getattr(summary, key)
+    return (0, value) if value is not None else (1, "")

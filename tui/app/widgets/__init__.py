@@ -1,0 +1,1 @@
+"""Reusable widgets: form fields, row tables, the findings list."""

@@ -7,7 +7,7 @@ under the rule IDs it can report. Figures come from the form's schema (``ctx.for
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal

@@ -119,6 +119,7 @@ class RowTable(Vertical):
         self.rows = copy.deepcopy(rows)
         self.findings: dict[int | None, list[Finding]] = {}
         self._flagged: set[tuple[int, str]] = set()
+        self._note_shown: tuple[int, int] | None = None
         self.periods = periods or []  # the form's periods (x-periods): a new row takes the next one
 
     def compose(self) -> ComposeResult:
@@ -281,6 +282,10 @@ class RowTable(Vertical):
 
     def _show_note(self) -> None:
         n, _ = self.current()
+        shown = (n, id(self.findings))
+        if shown == self._note_shown:
+            return  # same row, same findings: nothing to redraw (keeps cursor moves cheap)
+        self._note_shown = shown
         lines = [finding_line(f) for f in self.findings.get(None, [])]
         if n:
             lines += [
@@ -288,5 +293,7 @@ class RowTable(Vertical):
                 for f in self.findings.get(n, [])
             ]
         note = self.query_one(".table-note", Static)
+        if not lines and not note.display:
+            return
         note.display = bool(lines)
         note.update(Text("\n").join(lines))

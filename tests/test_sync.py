@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -407,3 +409,34 @@ def test_init_installs_the_driver_without_a_commit_or_a_stray_file(tmp_path: Pat
         repo, "check-attr", "merge", "--", "cases/XH-1/case.toml", "cases/XH-1/reviews/li.toml"
     )
     assert check.stdout.count("merge: anjuan") == 2
+
+
+def test_sync_waits_for_a_save_in_progress_and_changes_nothing(tmp_path: Path) -> None:
+    _remote, (a, b) = office(tmp_path, "a", "b")
+    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
+    a.commit("a")
+    assert a.sync().returncode == 0
+    head, text = b.head(), b.text()
+    fd = os.open(b.path / ".git" / "anjuan.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a save of anjuan set holds it
+        done = anjuan("sync", "--cases", str(b.path), env={"ANJUAN_LOCK_TIMEOUT": "0.3"})
+    finally:
+        os.close(fd)
+    assert done.returncode == 2 and "anjuan.lock" in done.stderr
+    assert b.head() == head and b.text() == text and b.clean()
+    assert b.sync().returncode == 0
+    assert b.data()["applicant"]["lead"]["mobile"] == "13801230001"
+
+
+def test_sync_refuses_in_the_middle_of_a_plain_git_merge(tmp_path: Path) -> None:
+    _remote, (a, b) = office(tmp_path, "a", "b")
+    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
+    a.commit("a")
+    git(a.path, "push", "-q", "origin", "HEAD")
+    b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
+    b.commit("b")
+    assert git(b.path, "pull", "-q", "--no-rebase", "--no-edit", check=False).returncode != 0
+    done = b.sync()
+    assert done.returncode == 2 and "git merge --abort" in done.stderr and "再同步" in done.stderr
+    assert (b.path / ".git" / "MERGE_HEAD").exists()  # the person's merge is left to them

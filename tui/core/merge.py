@@ -26,6 +26,7 @@ from typing import Any, Literal
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
+from .edit import same  # equal as TOML values: 62.0 is 62, true is not 1 (shared with the store)
 from .schema import FormError, load_form, load_review_schema
 
 Side = Literal["ours", "theirs", "base"]
@@ -128,21 +129,6 @@ def row_keys_for(rel_path: str, *datas: Mapping[str, Any] | None) -> dict[str, t
 
 
 # --- comparing values ----------------------------------------------------------------------
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as data: 1 and 1.0 are the same amount, but true is not 1 and "1" is not 1."""
-    if a is MISSING or b is MISSING:
-        return a is b
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, (int, Decimal)) and isinstance(b, (int, Decimal)):
-        return a == b
-    return type(a) is type(b) and bool(a == b)
 
 
 def show_value(value: Any) -> str:

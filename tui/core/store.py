@@ -803,7 +803,7 @@ def _save_locked(
     back: dict[str, Any] | None = None
     if changes:
         try:
-            text, back = render_checked(raw.decode("utf-8"), old, data)
+            text, back = render_checked(raw.decode("utf-8"), old, data, changes)
         except MergeError as exc:
             raise StoreError(f"{case_id} 未保存：{exc}") from exc
         new_raw = text.encode("utf-8")

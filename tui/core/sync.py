@@ -21,7 +21,6 @@ from typing import Literal
 
 import git
 
-from . import store
 from .case import parse_toml_bytes
 from .merge import (
     WHOLE_FILE,
@@ -31,7 +30,16 @@ from .merge import (
     show_value,
 )
 from .schema import Form, FormError, load_form, load_review_schema
-from .store import LOGIN_TRAILER, Person, StoreError, atomic_write, open_repo, person
+from .store import (
+    LOGIN_TRAILER,
+    Person,
+    StoreError,
+    atomic_write,
+    check_repo_state,
+    open_repo,
+    person,
+    repo_lock,
+)
 
 DRIVER_NAME = "anjuan"
 ATTRIBUTE_LINES = ("*/case.toml merge=anjuan", "*/reviews/*.toml merge=anjuan")
@@ -296,10 +304,11 @@ def _git_message(exc: git.GitCommandError) -> str:
 
 
 def _refuse_unclean(repo: git.Repo) -> None:
-    if (Path(repo.git_dir) / "MERGE_HEAD").exists():
-        raise SyncError(
-            "仓库中有一个未完成的 git 合并；请先完成（git commit）或放弃（git merge --abort）它，再同步"
-        )
+    """An unfinished merge or rebase, a detached HEAD, or uncommitted changes: sync refuses."""
+    try:
+        check_repo_state(repo)
+    except StoreError as exc:
+        raise SyncError(str(exc).replace("再保存", "再同步")) from exc
     if repo.is_dirty(index=True, working_tree=True, untracked_files=False):
         changed = [str(d.a_path) for d in repo.index.diff(None)] + [
             str(d.a_path) for d in repo.index.diff("HEAD")
@@ -328,7 +337,7 @@ def sync(cases_dir: Path, as_name: str | None = None, remote: str | None = None)
             f"无法连接远端 {remote}：{_git_message(exc)}；请检查网络或路径后重试"
         ) from exc
     theirs = repo.rev_parse(f"refs/remotes/{remote}/{branch}").hexsha if heads else None
-    with _writing(repo):
+    with repo_lock(repo):  # a save and a sync of this repository queue
         _refuse_unclean(repo)
         head = repo.head.commit.hexsha if repo.head.is_valid() else None
         result = SyncResult("up-to-date", remote, branch, head)
@@ -367,12 +376,6 @@ def _changed_cases(repo: git.Repo, cases_dir: Path, before: str) -> list[str]:
             if (base / cid / "case.toml").is_file():
                 ids.add(cid)
     return sorted(ids)
-
-
-def _writing(repo: git.Repo) -> contextlib.AbstractContextManager[object]:
-    """The store's repository lock when it has one, so that a save and a sync queue."""
-    lock = getattr(store, "repo_lock", None)
-    return lock(repo) if callable(lock) else contextlib.nullcontext()
 
 
 def _is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:

@@ -223,3 +223,45 @@ async def test_a_13th_month_is_refused_in_a_date_cell(cases_repo: Path) -> None:
         await pilot.pause()
         assert editor.model is not None
         assert str(editor.model.data["annex1"][0]["date"]) == "2022-03-01"
+
+
+async def test_quit_asks_when_there_are_unsaved_edits(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("applicant.address")
+        await pilot.pause()
+        await pilot.press("x", "ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("escape")
+        assert app.screen is editor and app.is_running
+
+
+async def test_a_new_row_of_a_period_table_takes_the_missing_period(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("foundation.grants[2].design")
+        await pilot.pause()
+        await pilot.press("delete")
+        assert editor.model is not None
+        assert [r["period"] for r in editor.model.data["foundation"]["grants"]] == ["2021年"]
+        await pilot.press("a")
+        assert editor.model.data["foundation"]["grants"][1] == {"period": "2022年1-9月"}
+
+
+async def test_a_broken_case_opens_with_its_error_and_edits_nothing(cases_repo: Path) -> None:
+    from tests.app_helpers import add_case
+
+    add_case(cases_repo, "BAD-1", 'form = "bj-ipcluster-2022"\n[case\n')
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.open_case("BAD-1")  # type: ignore[attr-defined]
+        await settle(pilot)
+        text = str(app.screen.query_one(".broken").render())
+        assert "TOML" in text and "第2行" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from tests.app_helpers import make_app, settle
 from tests.conftest import EXAMPLE, GIT_ENV
@@ -47,6 +48,14 @@ def snapshot_repo(tmp_path: Path) -> Path:
     return cases
 
 
+def _steady(pilot: Pilot[None]) -> None:
+    """A blinking cursor would make the picture depend on the moment it is taken."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+
+
 async def _editor(pilot: Pilot[None]) -> None:
     await settle(pilot)
     pilot.app.open_case("XH-2022-001")  # type: ignore[attr-defined]
@@ -54,6 +63,8 @@ async def _editor(pilot: Pilot[None]) -> None:
         await settle(pilot)
         if getattr(pilot.app.screen, "ready", False):
             break
+    _steady(pilot)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -74,6 +85,8 @@ def test_snapshot_findings(snap_compare, snapshot_repo: Path, size: tuple[int, i
         await pilot.pause()
         await pilot.press("ctrl+f")
         await settle(pilot)
+        _steady(pilot)
+        await pilot.pause()
 
     assert snap_compare(make_app(snapshot_repo), terminal_size=size, run_before=run_before)
 

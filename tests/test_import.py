@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from datetime import date
 from decimal import Decimal
@@ -280,3 +281,35 @@ def test_numbered_blank_rows_and_spreadsheet_times_are_fine(
     plan = plan_import(read_case(cases_repo / CASE), "annex1", source, date(2026, 1, 1))
     assert len(plan.rows) == 1 and not plan.bad_rows
     assert plan.rows[0].values["date"] == date(2022, 6, 18)
+
+
+def test_the_commit_says_what_was_imported_and_keeps_the_comments(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    source = _write_csv(
+        tmp_path / "needs.csv",
+        [
+            ["专利名称", "专利号", "专利类型", "授权日期", "需求方式", "可接受报价（元）/议价"],
+            ["一种电池包散热结构", "ZL202310138721.8", "发明", "2023-05-09", "许可", "议价"],
+        ],
+    )
+    path = cases_repo / CASE / "case.toml"
+    before = path.read_text(encoding="utf-8")
+    result = _import(cases_repo, "annex2", source)
+    assert result.returncode == 0, result.stderr
+    subject = git(cases_repo, "log", "-1", "--format=%s").stdout.strip()
+    assert subject == f"{CASE}: 附件2追加第4行（导入 needs.csv）"
+    after = path.read_text(encoding="utf-8").splitlines()
+    ops = difflib.SequenceMatcher(a=before.splitlines(), b=after, autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}  # lines only added, comments all kept
+
+
+def test_a_case_of_an_unknown_form_is_refused(cases_repo: Path, tmp_path: Path) -> None:
+    path = cases_repo / CASE / "case.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('form = "bj-ipcluster-2022"', 'form = "bj-2099"'),
+        encoding="utf-8",
+    )
+    source = _write_csv(tmp_path / "x.csv", [["专利号", "专利名称"], ["ZL202310138721.8", "甲"]])
+    result = _import(cases_repo, "annex2", source)
+    assert result.returncode == 2 and "bj-2099" in result.stderr

@@ -163,4 +163,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     for row in plan.rows:
         for f in row.findings:
             out(f"  警告  {label}第{row.number}行  {f.rule}  {safe(f.message)}")
+    for note in result.notes:
+        out(safe(note))
     return EXIT_OK

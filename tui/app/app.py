@@ -20,7 +20,7 @@ class AnjuanApp(App[None]):
     CSS_PATH = "anjuan.tcss"
     TITLE = "案卷 Anjuan"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "toggle_help", "按键", id="help"),
+        Binding("f1,question_mark", "toggle_help", "按键", id="help"),
         Binding("ctrl+q", "quit", "退出", id="quit"),
         Binding("f5", "sync", "同步", id="sync", show=False),
     ]
@@ -49,6 +49,33 @@ class AnjuanApp(App[None]):
         self.push_screen(CaseListScreen())
         if problem:
             self.notify(problem, severity="warning", timeout=8, markup=False)
+
+    async def action_quit(self) -> None:
+        """Quit, but never silently drop unsaved edits: ask first."""
+        from .screens.case_editor import CaseEditorScreen
+        from .screens.dialogs import ChoiceScreen
+
+        dirty = [
+            s
+            for s in self.screen_stack
+            if isinstance(s, CaseEditorScreen) and s.model and s.model.dirty
+        ]
+        if not dirty:
+            self.exit()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "quit":
+                self.exit()
+
+        names = "、".join(s.case_id for s in dirty)
+        self.push_screen(
+            ChoiceScreen(
+                f"{names} 有未保存的修改，退出将丢失这些修改。",
+                [("quit", "放弃修改并退出"), ("cancel", "返回")],
+            ),
+            chosen,
+        )
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

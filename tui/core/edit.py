@@ -347,7 +347,10 @@ def render(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
 
 
 def render_checked(
-    text: str, old: dict[str, Any], new: dict[str, Any]
+    text: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    changes: list[FieldChange] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """``render``, and the result as parsed back (the check that it reads as ``new``).
 
@@ -360,22 +363,22 @@ def render_checked(
     if crlf:
         body = body.replace("\r\n", "\n")
 
-    def finish(out_body: str) -> tuple[str, dict[str, Any]]:
+    def finish(out_body: str, by_sections: bool = False) -> tuple[str, dict[str, Any]]:
         out = out_body
         if crlf:
             out = out.replace("\r\n", "\n").replace("\n", "\r\n")
         out = bom + out
-        return out, check_rendered(out, new)
+        return out, check_rendered(out, new, by_sections)
 
     with _docs_lock:
         doc = _docs.pop(body, None)
     if doc is None:
         try:
-            quick = _render_sections(body, old, new)
-            if quick is not None:
-                return finish(quick)
+            quick = _render_sections(body, old, new, changes)
         except Exception:  # any surprise in the quick way: the whole document below
-            pass
+            quick = None
+        if quick is not None:
+            return finish(quick, by_sections=True)
         doc = tomlkit.parse(body)
     merge_into(doc, old, new)
     out_body = doc.as_string()
@@ -392,7 +395,9 @@ def _structural(value: Any) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and is_rows(value))
 
 
-def _render_sections(body: str, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+def _render_sections(
+    body: str, old: dict[str, Any], new: dict[str, Any], changes: list[FieldChange] | None
+) -> str | None:
     """Changed values written by parsing only the sections (``[table]`` / ``[[row]]`` blocks)
     that hold them, or None when the change is not a plain value change.
 
@@ -400,7 +405,8 @@ def _render_sections(body: str, old: dict[str, Any], new: dict[str, Any]) -> str
     40-100 sections and an edit touches one or two. The caller checks the assembled text
     by parsing it back, so a wrong split can never be written.
     """
-    changes = diff_data(old, new)
+    if changes is None:
+        changes = diff_data(old, new)
     if not changes or any(
         c.old is None or c.new is None or _structural(c.old) or _structural(c.new) for c in changes
     ):
@@ -462,10 +468,15 @@ def _render_sections(body: str, old: dict[str, Any], new: dict[str, Any]) -> str
     return "".join(chunks)
 
 
-def check_rendered(out: str, new: dict[str, Any]) -> dict[str, Any]:
-    """Parse the result back: what we write must read as exactly the data we were given."""
+def check_rendered(out: str, new: dict[str, Any], by_sections: bool = False) -> dict[str, Any]:
+    """Parse the result back: what we write must read as exactly the data we were given.
+
+    ``by_sections``: the text differs from a valid file only in values inside a few sections
+    (the quick way); those sections are parsed again, the others come from the cache.
+    """
     try:
-        back = tomllib.loads(out.removeprefix("\ufeff"), parse_float=Decimal)
+        text = out.removeprefix("\ufeff")
+        back = loads_sections(text) if by_sections else tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise MergeError(f"写回的文本不是有效的 TOML（{exc}）；未写入。请报告此问题") from exc
     if not same(back, new):
@@ -704,6 +715,7 @@ def loads_sections(text: str) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=Decimal)
     bounds = [0, *[s for s in starts if s > 0], len(text)]
     data: dict[str, Any] = {}
+    owned: set[int] = {id(data)}
     seen_tables: set[str] = set()
     try:
         for a, b in itertools.pairwise(bounds):
@@ -713,7 +725,7 @@ def loads_sections(text: str) -> dict[str, Any]:
                 if header in seen_tables:
                     raise _Clash
                 seen_tables.add(header)
-            _merge_fragment(data, _fragment(chunk))
+            _merge_fragment(data, _fragment(chunk), owned)
     except (tomllib.TOMLDecodeError, _Clash):
         return tomllib.loads(text, parse_float=Decimal)
     return data
@@ -732,15 +744,25 @@ def _fragment(chunk: str) -> dict[str, Any]:
     return fragment
 
 
-def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
+def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any], owned: set[int]) -> None:
+    """Merge a section into the data being built; ``owned``: ids of the dicts and lists built
+    here (those may grow in place; a cached fragment's own objects are copied first)."""
     for key, value in fragment.items():
         if key not in into:
             into[key] = value
-        elif isinstance(into[key], dict) and isinstance(value, dict):
-            mine = dict(into[key])  # never change a cached fragment
-            _merge_fragment(mine, value)
-            into[key] = mine
-        elif is_rows(into[key]) and is_rows(value) and isinstance(value, list):
-            into[key] = [*into[key], *value]
+            continue
+        mine = into[key]
+        if isinstance(mine, dict) and isinstance(value, dict):
+            if id(mine) not in owned:
+                mine = into[key] = dict(mine)
+                owned.add(id(mine))
+            _merge_fragment(mine, value, owned)
+        elif isinstance(mine, list) and isinstance(value, list) and is_rows(value):
+            if id(mine) not in owned:
+                if not is_rows(mine):
+                    raise _Clash
+                mine = into[key] = list(mine)
+                owned.add(id(mine))
+            mine.extend(value)
         else:
             raise _Clash

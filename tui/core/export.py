@@ -71,6 +71,7 @@ SEQ_HEADER = "序号"
 OFF_FORM = {"annex1": frozenset({"evidence"}), "annex2": frozenset({"demander"})}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # _CONTROL and the tab
 
 Cell = str | int | Decimal | date | None
 
@@ -177,6 +178,8 @@ def _row_columns(form: Form, path: tuple[str, ...], table: str, seq: bool) -> tu
 
 
 def _cell(value: Any, col: Column, row: dict[str, Any]) -> Cell:
+    if type(value) is str:  # the common case first: this runs for every cell
+        return value
     if col.kind == "price" and row.get("negotiable") is True and value is None:
         return "议价"
     if value is None or isinstance(value, dict):
@@ -438,11 +441,10 @@ def cell_text(value: Cell, grouped: bool = True) -> str:
 def visible(text: str) -> str:
     """Control characters (terminal escapes) shown as codes, so they cannot move the cursor;
     a tab becomes spaces, so that it cannot push a column out of line."""
-    if "\t" in text:
-        text = text.replace("\t", "    ")
-    if _CONTROL.search(text):
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text
+    if not _UNSAFE.search(text):
+        return text
+    text = text.replace("\t", "    ")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def display_width(text: str) -> int:

@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .case import Case, blob_id
-from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL, amount_text
+from .case import Case
+from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL
 from .findings import Finding
-from .schema import Form, load_form
+from .schema import Form, FormError, load_form
 from .validate import check_data
 
 IMPORT_TABLES = ("annex1", "annex2")
@@ -331,7 +331,12 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     if case.data is None:
         message = case.error.message if case.error else "无法读取"
         raise ImportRefused(f"案卷 {case.case_id} 无法读取（{message}）；请先修好 case.toml")
-    form = load_form(case.form_name or "")
+    try:
+        form = load_form(case.form_name or "")
+    except FormError as exc:
+        raise ImportRefused(
+            f"案卷 {case.case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导入"
+        ) from exc
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
     sheet = read_sheet(source)
@@ -413,63 +418,32 @@ def _column_header(finding: Finding, used: dict[str, str]) -> str:
 class ImportResult:
     commit: str
     rows: int
+    notes: list[str] = field(default_factory=list)
 
 
 def apply_import(
     cases_dir: Path, plan: ImportPlan, as_name: str | None = None, today: date | None = None
 ) -> ImportResult:
-    """Append the rows in one commit (refused, and nothing written, if any row is bad)."""
+    """Append the rows in one commit (refused, and nothing written, if any row is bad).
+
+    The store writes only the new rows into the file (comments and layout elsewhere stay)
+    and refuses if the case changed on disk since the plan read it.
+    """
     if plan.bad_rows:
         raise ImportRefused(plan.refusal())
-    from . import store
+    from .store import save_case
 
-    save_case = getattr(store, "save_case", None)
-    reason = f"从 {plan.source.name} 导入 {len(plan.rows)} 行"
-    if save_case is not None:
-        result = save_case(
-            cases_dir,
-            plan.case.case_id,
-            plan.data,
-            as_name=as_name,
-            reason=reason,
-            expected_version=plan.case.version,
-            today=today,
-        )
-        return ImportResult(str(result.commit), len(plan.rows))
-    return ImportResult(_append_rows(cases_dir, plan, as_name, reason), len(plan.rows))
-
-
-def _append_rows(cases_dir: Path, plan: ImportPlan, as_name: str | None, reason: str) -> str:
-    """Until store.save_case lands: append the rows to the tomlkit document, keep the rest."""
-    import tomlkit
-
-    from .store import StoreError, atomic_write, commit_paths, open_repo, person
-
-    path = plan.case.file
-    raw = path.read_bytes()
-    if blob_id(raw) != plan.case.version:
-        raise StoreError(f"{path} 在读取后被修改过；请重新运行导入（未写入任何内容）")
-    doc = tomlkit.parse(raw.decode("utf-8"))
-    aot = doc.get(plan.table)
-    if aot is None:
-        aot = tomlkit.aot()
-        doc[plan.table] = aot
-    for row in plan.rows:
-        table = tomlkit.table()
-        for key, value in row.values.items():
-            table[key] = _toml_value(value)
-        aot.append(table)
-    repo = open_repo(cases_dir)
-    atomic_write(path, tomlkit.dumps(doc).encode("utf-8"))
     label = _table_label(plan.form, plan.table)
     first, last = plan.rows[0].number, plan.rows[-1].number
-    message = f"{plan.case.case_id}: {label}追加第{first}–{last}行（{reason}）"
-    return commit_paths(repo, [path], message, person(repo, as_name))
-
-
-def _toml_value(value: Any) -> Any:
-    import tomlkit
-
-    if isinstance(value, Decimal):
-        return tomlkit.parse(f"x = {amount_text(value, grouped=False)}\n")["x"]
-    return value
+    span = f"第{first}行" if first == last else f"第{first}–{last}行"
+    result = save_case(
+        cases_dir,
+        plan.case.case_id,
+        plan.data,
+        as_name=as_name,
+        reason=f"从 {plan.source.name} 导入 {len(plan.rows)} 行",
+        expected_version=plan.case.version,
+        today=today,
+        subject=f"{plan.case.case_id}: {label}追加{span}（导入 {plan.source.name}）",
+    )
+    return ImportResult(result.commit or "", len(plan.rows), result.notes)

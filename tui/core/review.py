@@ -262,7 +262,7 @@ def save_review(
         path.parent.mkdir(exist_ok=True)
         raw = text.encode("utf-8")
         atomic_write(path, raw)
-        decision = content.get("decision") or "（未定）"
+        decision = content.get("decision") or "未定"
         sha = commit_paths(
             repo,
             [path],

@@ -103,8 +103,9 @@ def person(repo: git.Repo | None, as_name: str | None = None) -> Person:
     if repo is not None:
         try:
             reader = repo.config_reader()
-            name = reader.get_value("user", "name", default=None)
-            email = reader.get_value("user", "email", default=None)
+            # default="" (not None: GitPython treats None as "no default" and raises)
+            name = str(reader.get_value("user", "name", default="")) or None
+            email = str(reader.get_value("user", "email", default="")) or None
         except Exception:  # an unreadable config must not stop a save: fall back to the login
             name = email = None
     name = name or os.environ.get("GIT_AUTHOR_NAME")
@@ -802,7 +803,7 @@ def _save_locked(
     back: dict[str, Any] | None = None
     if changes:
         try:
-            text, back = render_checked(raw.decode("utf-8"), old, data)
+            text, back = render_checked(raw.decode("utf-8"), old, data, changes)
         except MergeError as exc:
             raise StoreError(f"{case_id} 未保存：{exc}") from exc
         new_raw = text.encode("utf-8")

@@ -20,9 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, LoadingIndicator, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...core import store
@@ -37,6 +36,7 @@ from ..widgets.findings import FindingsPanel
 from ..widgets.goto import FieldProvider
 from ..widgets.row_table import RowTable
 from ..widgets.text import literal, plain
+from .base import AnjuanScreen
 
 VALIDATE_DELAY = 0.25  # seconds of quiet typing before the case is checked again
 
@@ -56,15 +56,20 @@ class CaseForm(Widget):
     def compose(self) -> ComposeResult:
         with TabbedContent(id="sections"):
             for key, tab, title, widgets in self.sections:
+                if len(widgets) == 1 and isinstance(widgets[0], RowTable):
+                    # a section that is one table (附件1, 附件2, 经费预算): the table fills the tab
+                    widgets[0].add_class("-full")
+                    with TabPane(tab, id=f"sec-{key}"):
+                        yield widgets[0]
+                    continue
                 with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
-                    if not (widgets and isinstance(widgets[0], RowTable)):
-                        yield Static(Text(title, style="bold underline"), classes="section-title")
+                    yield Static(Text(title, style="bold underline"), classes="section-title")
                     yield from widgets
             with TabPane("评审", id="sec-reviews"), VerticalScroll(classes="section"):
                 yield Static(id="reviews-overview")
 
 
-class CaseEditorScreen(Screen[None]):
+class CaseEditorScreen(AnjuanScreen[None]):
     """One case, edited field by field; nothing reaches the file before ``ctrl+s``."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {FieldProvider}
@@ -80,9 +85,21 @@ class CaseEditorScreen(Screen[None]):
         Binding("ctrl+r", "reviews", "评审", id="editor.reviews"),
         Binding("ctrl+o", "export", "导出", id="editor.export", show=False),
         Binding(
-            "ctrl+pagedown,alt+right", "next_section", "下一部分", id="editor.next", show=False
+            "ctrl+pagedown,alt+right",
+            "next_section",
+            "下一部分",
+            id="editor.next",
+            show=False,
+            priority=True,
         ),
-        Binding("ctrl+pageup,alt+left", "prev_section", "上一部分", id="editor.prev", show=False),
+        Binding(
+            "ctrl+pageup,alt+left",
+            "prev_section",
+            "上一部分",
+            id="editor.prev",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -100,7 +117,6 @@ class CaseEditorScreen(Screen[None]):
     # --- building --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(self.case_id), id="editor-title")
-        yield LoadingIndicator(id="editor-loading")
         yield VerticalScroll(id="editor-body")
         panel = FindingsPanel(id="findings")
         panel.display = False
@@ -109,25 +125,24 @@ class CaseEditorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#editor-body").display = False
+        self.query_one("#editor-body").loading = True
         self._read()
 
     @property
     def cases_dir(self) -> Any:
-        return self.app.cases_dir  # type: ignore[attr-defined]
+        return self.anjuan.cases_dir
 
     @work(thread=True, exclusive=True, group="editor-read")
     def _read(self) -> None:
         case = read_case(self.cases_dir / self.case_id, self.case_id)
-        report = validate_case(case, self.app.today)  # type: ignore[attr-defined]
+        report = validate_case(case, self.anjuan.today)
         self.app.call_from_thread(self.call_later, self._build, case, report)
 
     async def _build(self, case: Case, report: CaseReport) -> None:
         self.case, self.report, self.form = case, report, report.form
         body = self.query_one("#editor-body", VerticalScroll)
-        self.query_one("#editor-loading").display = False
         if case.data is None or self.form is None:
-            body.display = True
+            body.loading = False
             problem = report.findings[0].message if report.findings else "无法读取"
             await body.mount(
                 Static(
@@ -158,8 +173,16 @@ class CaseEditorScreen(Screen[None]):
         kind = node.get("type")
         if kind == "array" and node.get("items", {}).get("type") == "object":
             rows = self.model.get(parts)
+            kind_of_periods = node.get("x-periods")
+            periods = (
+                [p.label for p in self.form.periods(kind_of_periods)] if kind_of_periods else []
+            )
             table = RowTable(
-                path, node, str(node.get("title", path)), rows if isinstance(rows, list) else []
+                path,
+                node,
+                str(node.get("title", path)),
+                rows if isinstance(rows, list) else [],
+                periods,
             )
             self.tables[path] = table
             return [table]
@@ -248,13 +271,15 @@ class CaseEditorScreen(Screen[None]):
         return None
 
     def _show_notes(self, report: CaseReport) -> None:
+        from .review import decision_word
+
         notes: dict[str, list[Text]] = defaultdict(list)
         lines: list[Text] = []
         for review in report.reviews:
             head = Text(f"{plain(review.reviewer)}：", style="bold")
             head.append(
                 literal(
-                    f"{review.decision or '（未决定）'} · 分数 {review.score if review.score is not None else '—'}"
+                    f"{decision_word(review.decision)} · 分数 {review.score if review.score is not None else '—'}"
                 )
             )
             lines.append(head)
@@ -308,7 +333,7 @@ class CaseEditorScreen(Screen[None]):
         if get_current_worker().is_cancelled or self.case is None:
             return
         case = Case(self.case_id, self.case.directory, data, self.case.version)
-        report = validate_case(case, self.app.today)  # type: ignore[attr-defined]
+        report = validate_case(case, self.anjuan.today)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_report, report)
 
@@ -453,6 +478,15 @@ class CaseEditorScreen(Screen[None]):
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
         if tabbed.active in ids:
             tabbed.active = ids[(ids.index(tabbed.active) + step) % len(ids)]
+            pane = tabbed.get_pane(tabbed.active)
+            self.call_after_refresh(self._focus_first, pane)
+
+    def _focus_first(self, pane: Widget) -> None:
+        """Focus the first field or table of a section, so that typing goes there."""
+        for widget in pane.query("Input, TextArea, Select, SelectionList, Checkbox, DataTable"):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def action_next_section(self) -> None:
         self._step_section(1)
@@ -494,16 +528,16 @@ class CaseEditorScreen(Screen[None]):
         assert self.model is not None and self.case is not None
         self.saving = True
         data = copy.deepcopy(self.model.data)
-        app = self.app
+        app = self.anjuan
         try:
             result = store.save_case(
                 self.cases_dir,
                 self.case_id,
                 data,
-                as_name=app.as_name,  # type: ignore[attr-defined]
+                as_name=app.as_name,
                 reason=reason,
                 expected_version=self.case.version,
-                today=app.today,  # type: ignore[attr-defined]
+                today=app.today,
             )
         except store.ConflictError:
             disk = read_case(self.cases_dir / self.case_id, self.case_id)
@@ -594,14 +628,15 @@ class CaseEditorScreen(Screen[None]):
 
     # --- other screens ------------------------------------------------------------------
     def _current_path(self) -> str | None:
-        focused = self.focused
-        while focused is not None:
-            if isinstance(focused, FieldRow):
-                return focused.path
-            if isinstance(focused, RowTable):
-                n, col = focused.current()
-                return f"{focused.path}[{n}].{col}" if n and col else focused.path
-            focused = focused.parent  # type: ignore[assignment]
+        """The field under the cursor (a form field, or a table cell), if any."""
+        if self.focused is None:
+            return None
+        for node in self.focused.ancestors_with_self:
+            if isinstance(node, FieldRow):
+                return node.path
+            if isinstance(node, RowTable):
+                n, col = node.current()
+                return f"{node.path}[{n}].{col}" if n and col else node.path
         return None
 
     def action_blame(self) -> None:

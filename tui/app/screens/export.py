@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 
@@ -72,7 +72,7 @@ class ExportScreen(Screen[None]):
             )
         yield Label("写入文件（ctrl+s）：")
         yield Input(id="export-file", compact=True)
-        yield VerticalScroll(Static(id="preview"), id="preview-box")
+        yield ScrollableContainer(Static(id="preview"), id="preview-box", can_focus=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -112,7 +112,7 @@ class ExportScreen(Screen[None]):
         if isinstance(output, bytes) or fmt in BINARY_FORMATS:
             preview.update(Text(f"（{fmt} 为二进制格式，不能预览；{len(output)} 字节）"))
         else:
-            preview.update(Text(visible(output)))
+            preview.update(Text(visible(output), no_wrap=True, overflow="ignore"))
 
     def action_write(self) -> None:
         target = Path(self.query_one("#export-file", Input).value).expanduser()

@@ -102,7 +102,12 @@ class RowTable(Vertical):
             return self.table
 
     def __init__(
-        self, path: str, node: dict[str, Any], title: str, rows: list[dict[str, Any]]
+        self,
+        path: str,
+        node: dict[str, Any],
+        title: str,
+        rows: list[dict[str, Any]],
+        periods: list[str] | None = None,
     ) -> None:
         super().__init__(classes="row-table")
         self.path = path
@@ -114,6 +119,8 @@ class RowTable(Vertical):
         self.rows = copy.deepcopy(rows)
         self.findings: dict[int | None, list[Finding]] = {}
         self._flagged: set[tuple[int, str]] = set()
+        self._note_shown: tuple[int, int] | None = None
+        self.periods = periods or []  # the form's periods (x-periods): a new row takes the next one
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title, style="bold"), classes="table-title")
@@ -191,7 +198,13 @@ class RowTable(Vertical):
         self.post_message(self.Changed(self, copy.deepcopy(self.rows), cursor))
 
     def _blank_row(self) -> dict[str, Any]:
-        return {}
+        """An empty row; in a period table, with the first period of the form not yet present."""
+        key = next((c for c in self.columns if self.item["properties"][c].get("x-periods")), None)
+        if key is None:
+            return {}
+        present = {r.get(key) for r in self.rows}
+        missing = next((p for p in self.periods if p not in present), None)
+        return {key: missing} if missing else {}
 
     def add_row(self, at_end: bool) -> None:
         n, _ = self.current()
@@ -269,6 +282,10 @@ class RowTable(Vertical):
 
     def _show_note(self) -> None:
         n, _ = self.current()
+        shown = (n, id(self.findings))
+        if shown == self._note_shown:
+            return  # same row, same findings: nothing to redraw (keeps cursor moves cheap)
+        self._note_shown = shown
         lines = [finding_line(f) for f in self.findings.get(None, [])]
         if n:
             lines += [
@@ -276,5 +293,7 @@ class RowTable(Vertical):
                 for f in self.findings.get(n, [])
             ]
         note = self.query_one(".table-note", Static)
+        if not lines and not note.display:
+            return
         note.display = bool(lines)
         note.update(Text("\n").join(lines))

@@ -10,16 +10,15 @@ import argparse
 import importlib
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from .core.case import CONTROL_CHARS, show_controls
 from .core.repo import CaseIdError, CasesDirError, check_case_id, list_case_ids, resolve_cases_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class CommandError(Exception):
@@ -28,11 +27,18 @@ class CommandError(Exception):
 
 def safe(text: str) -> str:
     """Case text is data: show control characters (terminal escapes) as visible codes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return show_controls(text)
 
 
 def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
+
+
+def out_json(value: object) -> None:
+    """One JSON document on stdout, readable Chinese, and no control character raw: json
+    escapes C0 itself; C1 controls (8-bit CSI) and bidi overrides become ``\\uXXXX``."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    out(CONTROL_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 # --- argument parsing -----------------------------------------------------------------------
@@ -156,7 +162,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ids = case_ids_of(cases_dir, args.case_ids)
     reports = validate_dir(cases_dir, ids, today_of(args))
     if args.format == "json":
-        out(json.dumps({"cases": [r.to_json() for r in reports]}, ensure_ascii=False, indent=1))
+        out_json({"cases": [r.to_json() for r in reports]})
     else:
         for report in reports:
             print_report(report)

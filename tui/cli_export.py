@@ -27,17 +27,11 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("case_id", metavar="CASE-ID")
     p.add_argument("table", choices=TABLES, metavar="TABLE", help=" | ".join(TABLES))
-    p.add_argument(
-        "--format", default=DEFAULT_FORMAT, metavar="FMT", help="any tabulate format, csv, xlsx"
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (- for stdout)")
+    _output_arguments(p)
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("summary", parents=[common], help="one row per case, with a 合计 row")
-    p.add_argument(
-        "--format", default=DEFAULT_FORMAT, metavar="FMT", help="any tabulate format, csv, xlsx"
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (- for stdout)")
+    _output_arguments(p)
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
     p.set_defaults(handler=cmd_summary)
 
@@ -52,9 +46,28 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_import)
 
 
-def _check_format(fmt: str) -> None:
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        default=None,
+        metavar="FMT",
+        help=f"any tabulate format, csv, xlsx (default: from -o FILE's suffix, else {DEFAULT_FORMAT})",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (- for stdout)")
+
+
+# ``-o 表.xlsx`` without --format means a spreadsheet, not a text table in a file named .xlsx.
+BY_SUFFIX = {".xlsx": "xlsx", ".csv": "csv", ".tsv": "tsv", ".html": "html", ".md": "github"}
+
+
+def _format_of(args: argparse.Namespace) -> str:
+    fmt: str | None = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        fmt = BY_SUFFIX.get(suffix, DEFAULT_FORMAT)
     if fmt not in FORMATS:
         raise CommandError(f"--format {fmt!r} 不可用；可用格式：{', '.join(FORMATS)}")
+    return fmt
 
 
 def _emit(content: str | bytes, output: str | None, default_name: str) -> None:
@@ -91,7 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .core.export import export_table
     from .core.schema import FormError, load_form
 
-    _check_format(args.format)
+    fmt = _format_of(args)
     cases_dir = cases_dir_of(args)
     (case_id,) = case_ids_of(cases_dir, [args.case_id])
     case = read_case(cases_dir / case_id, case_id)
@@ -104,7 +117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(
             f"案卷 {case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导出"
         ) from exc
-    content = export_table(case.data, form, args.table, args.format)
+    content = export_table(case.data, form, args.table, fmt)
     _emit(content, args.output, f"{case_id}-{args.table}.xlsx")
     return EXIT_OK
 
@@ -113,10 +126,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from .core.index import case_summaries
     from .core.summary import export_summary
 
-    _check_format(args.format)
+    fmt = _format_of(args)
     cases_dir = cases_dir_of(args)
     summaries = case_summaries(cases_dir, today_of(args))
-    _emit(export_summary(summaries, args.format), args.output, "summary.xlsx")
+    _emit(export_summary(summaries, fmt), args.output, "summary.xlsx")
     return EXIT_OK
 
 

@@ -7,11 +7,20 @@ printed through ``safe()``, every failure is exit 2 with a message that says wha
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from .cli import EXIT_OK, CommandError, SubParsers, case_ids_of, cases_dir_of, out, safe, today_of
+from .cli import (
+    EXIT_OK,
+    CommandError,
+    SubParsers,
+    case_ids_of,
+    cases_dir_of,
+    out,
+    out_json,
+    safe,
+    today_of,
+)
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -178,13 +187,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     cases_dir = _one_case(args)
     entries = case_log(cases_dir, args.case_id, limit=args.max_count)
     if args.format == "json":
-        out(
-            json.dumps(
-                {"case": args.case_id, "log": [e.to_json() for e in entries]},
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
+        out_json({"case": args.case_id, "log": [e.to_json() for e in entries]})
         return EXIT_OK
     for entry in entries:
         who = entry.author + (f"（登录 {entry.login}）" if entry.login else "")
@@ -208,7 +211,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         raise CommandError("diff 最多接受两个版本：anjuan diff CASE-ID [REV [REV]]")
     changes = case_diff(cases_dir, args.case_id, *args.revs)
     if args.format == "json":
-        out(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=1))
+        out_json([c.to_json() for c in changes])
         return EXIT_OK
     for change in changes:
         out(safe(change.describe(width=200)))
@@ -223,7 +226,7 @@ def cmd_blame(args: argparse.Namespace) -> int:
     cases_dir = _one_case(args)
     lines = case_blame(cases_dir, args.case_id, args.path)
     if args.format == "json":
-        out(json.dumps([b.to_json() for b in lines], ensure_ascii=False, indent=1))
+        out_json([b.to_json() for b in lines])
         return EXIT_OK
     for b in lines:
         commit = b.commit[:10] if b.commit else "未提交    "

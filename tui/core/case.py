@@ -36,6 +36,22 @@ _TOML_WORDS = {  # tomllib's reasons, in the words a person editing the file nee
     "Expected ']]' at the end of an array declaration": "表头缺少 ']]'",
 }
 
+# Characters that must not reach a terminal raw: C0/C1 controls (escape sequences) and the
+# bidirectional overrides/isolates that reorder what is shown (a "trojan source" in a name).
+BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
+
+
+def _code(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def show_controls(text: str) -> str:
+    """Case text is data: control characters shown as visible codes (``\\x1b``, ``\\u202e``);
+    newlines and tabs are kept."""
+    return CONTROL_CHARS.sub(_code, text)
+
 
 @dataclass(frozen=True)
 class Parsed:

@@ -23,6 +23,7 @@ import tabulate as tabulate_module
 import wcwidth
 from tabulate import tabulate
 
+from .case import CONTROL_CHARS, show_controls
 from .schema import Form
 
 # tabulate measures display width with wcwidth when it is installed; say so explicitly.
@@ -70,8 +71,7 @@ SEQ_HEADER = "序号"
 # (so that export then import gives back the same rows), left out of text tables.
 OFF_FORM = {"annex1": frozenset({"evidence"}), "annex2": frozenset({"demander"})}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # _CONTROL and the tab
+_UNSAFE = re.compile(f"[\\t{CONTROL_CHARS.pattern[1:-1]}]")  # control characters and the tab
 
 Cell = str | int | Decimal | date | None
 
@@ -443,8 +443,7 @@ def visible(text: str) -> str:
     a tab becomes spaces, so that it cannot push a column out of line."""
     if not _UNSAFE.search(text):
         return text
-    text = text.replace("\t", "    ")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return show_controls(text.replace("\t", "    "))
 
 
 def display_width(text: str) -> int:

@@ -47,26 +47,54 @@ def section_tab_title(key: str, title: str, node: dict[str, Any]) -> str:
 
 
 class CaseForm(Widget):
-    """The sections as tabs, each a scroll of fields and row tables (built in one mount)."""
+    """The sections as tabs. Only the first section is built at once; the others are mounted
+    the first time they are shown, so a large case opens fast and idle widgets cost nothing."""
 
     def __init__(self, sections: list[tuple[str, str, str, list[Widget]]]) -> None:
         super().__init__(id="case-form")
         self.sections = sections
+        self.pending: dict[str, tuple[str, list[Widget]]] = {}
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="sections"):
-            for key, tab, title, widgets in self.sections:
-                if len(widgets) == 1 and isinstance(widgets[0], RowTable):
+            for n, (key, tab, title, widgets) in enumerate(self.sections):
+                table_only = len(widgets) == 1 and isinstance(widgets[0], RowTable)
+                if table_only:
                     # a section that is one table (附件1, 附件2, 经费预算): the table fills the tab
                     widgets[0].add_class("-full")
-                    with TabPane(tab, id=f"sec-{key}"):
-                        yield widgets[0]
-                    continue
-                with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
-                    yield Static(Text(title, style="bold underline"), classes="section-title")
-                    yield from widgets
+                if n and table_only:
+                    self.pending[key] = (title, widgets)
+                    yield TabPane(tab, id=f"sec-{key}")
+                elif n:
+                    self.pending[key] = (title, widgets)
+                    yield TabPane(tab, VerticalScroll(classes="section"), id=f"sec-{key}")
+                elif table_only:
+                    yield TabPane(tab, widgets[0], id=f"sec-{key}")
+                else:
+                    with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
+                        yield Static(Text(title, style="bold underline"), classes="section-title")
+                        yield from widgets
             with TabPane("评审", id="sec-reviews"), VerticalScroll(classes="section"):
                 yield Static(id="reviews-overview")
+
+    async def ensure(self, key: str) -> None:
+        """Mount a section's fields if they are not mounted yet."""
+        if key not in self.pending:
+            return
+        title, widgets = self.pending.pop(key)
+        pane = self.query_one(f"#sec-{key}", TabPane)
+        if len(widgets) == 1 and isinstance(widgets[0], RowTable):
+            await pane.mount(widgets[0])
+        else:
+            scroll = pane.query_one(VerticalScroll)
+            await scroll.mount_all(
+                [Static(Text(title, style="bold underline"), classes="section-title"), *widgets]
+            )
+
+    @on(TabbedContent.TabActivated)
+    async def _activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id or ""
+        await self.ensure(pane_id.removeprefix("sec-"))
 
 
 class CaseEditorScreen(AnjuanScreen[None]):
@@ -444,14 +472,19 @@ class CaseEditorScreen(AnjuanScreen[None]):
             return False
         kind, key, row, col = placed
         section = str(parse_path(key)[0])
+        self.call_later(self._reveal, section, kind, key, row, col)
+        return True
+
+    async def _reveal(
+        self, section: str, kind: str, key: str, row: int | None, col: str | None
+    ) -> None:
+        """Show a section (building it if needed), then put the cursor on the field."""
+        await self.query_one(CaseForm).ensure(section)
         self.query_one("#sections", TabbedContent).active = f"sec-{section}"
         if kind == "field":
-            field = self.fields[key]
-            self.call_after_refresh(self._focus_field, field)
+            self.call_after_refresh(self._focus_field, self.fields[key])
         else:
-            table = self.tables[key]
-            self.call_after_refresh(table.go_to, row, col)
-        return True
+            self.call_after_refresh(self.tables[key].go_to, row, col)
 
     def _focus_field(self, field: FieldRow) -> None:
         field.focus_input()
@@ -477,9 +510,14 @@ class CaseEditorScreen(AnjuanScreen[None]):
         tabbed = tabs.first(TabbedContent)
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
         if tabbed.active in ids:
-            tabbed.active = ids[(ids.index(tabbed.active) + step) % len(ids)]
-            pane = tabbed.get_pane(tabbed.active)
-            self.call_after_refresh(self._focus_first, pane)
+            target = ids[(ids.index(tabbed.active) + step) % len(ids)]
+            self.call_later(self._show_section, target)
+
+    async def _show_section(self, pane_id: str) -> None:
+        await self.query_one(CaseForm).ensure(pane_id.removeprefix("sec-"))
+        tabbed = self.query_one("#sections", TabbedContent)
+        tabbed.active = pane_id
+        self.call_after_refresh(self._focus_first, tabbed.get_pane(pane_id))
 
     def _focus_first(self, pane: Widget) -> None:
         """Focus the first field or table of a section, so that typing goes there."""

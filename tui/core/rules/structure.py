@@ -20,6 +20,9 @@ from ..ids import shorten
 from ..paths import Part, format_path
 from . import Context, fmt_amount, rule
 
+# TOML 1.0 integers are 64-bit: a longer one is not TOML that other tools can read.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 TYPE_WORDS = {
     "integer": "整数",
     "number": "数字（金额）",
@@ -52,7 +55,12 @@ def describe(value: Any) -> str:
         return "表"
     else:
         kind = type(value).__name__
-    shown = repr(value) if not isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        shown = str(value)
+    elif isinstance(value, date):
+        shown = value.isoformat()
+    else:
+        shown = repr(value)
     if len(shown) > 40:
         shown = shown[:37] + "…"
     return f"{kind} {shown}"
@@ -183,10 +191,14 @@ class SchemaWalk:
             if not isinstance(value, int) or isinstance(value, bool):
                 self._type(node, value, parts, "integer", out)
                 return
+            if self._too_long(value, parts, out):
+                return
             self._range(node, value, parts, out)
         elif kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | Decimal):
                 self._type(node, value, parts, "number", out)
+                return
+            if isinstance(value, int) and self._too_long(value, parts, out):
                 return
             if isinstance(value, Decimal) and not value.is_finite():
                 out.append(
@@ -212,6 +224,19 @@ class SchemaWalk:
                     )
         elif kind == "boolean" and not isinstance(value, bool):
             self._type(node, value, parts, "boolean", out)
+
+    def _too_long(self, value: int, parts: tuple[Part, ...], out: list[Violation]) -> bool:
+        if INT64_MIN <= value <= INT64_MAX:
+            return False
+        out.append(
+            (
+                self.rule("SCHEMA.TYPE"),
+                parts,
+                f"{self.label(parts)}：{shorten(str(value))} 超出 TOML 整数范围"
+                f"（最多 19 位数字）；请核对数值",
+            )
+        )
+        return True
 
     def _type(
         self,
@@ -336,12 +361,12 @@ def _quiet_test(node: dict[str, Any]) -> Callable[[Any], bool]:
         if low is None or high is not None:
             return _never
         if kind == "integer":
-            return lambda v: type(v) is int and v >= low
+            return lambda v: type(v) is int and low <= v <= INT64_MAX
         places = node.get("x-decimals")
 
         def number(v: Any) -> bool:
             if type(v) is int:
-                return bool(v >= low)
+                return bool(low <= v <= INT64_MAX)
             if type(v) is not Decimal or not v.is_finite() or v < low:
                 return False
             exponent = v.as_tuple().exponent  # a bound: normalising only raises it

@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .case import Case
+from .case import Case, CaseUnusable, data_and_form
 from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL
 from .findings import Finding
-from .schema import Form, FormError, load_form
+from .schema import Form
 from .validate import check_data
 
 IMPORT_TABLES = ("annex1", "annex2")
@@ -328,15 +328,10 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     """Read ``source``, convert and validate its rows as they would be appended to ``table``."""
     if table not in IMPORT_TABLES:
         raise ImportRefused(f"只能导入 {'、'.join(IMPORT_TABLES)}，不能导入 {table!r}")
-    if case.data is None:
-        message = case.error.message if case.error else "无法读取"
-        raise ImportRefused(f"案卷 {case.case_id} 无法读取（{message}）；请先修好 case.toml")
     try:
-        form = load_form(case.form_name or "")
-    except FormError as exc:
-        raise ImportRefused(
-            f"案卷 {case.case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导入"
-        ) from exc
+        current, form = data_and_form(case, "导入")
+    except CaseUnusable as exc:
+        raise ImportRefused(str(exc)) from exc
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
     sheet = read_sheet(source)
@@ -360,7 +355,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
             f"{_table_label(form, table)}的列为：{known}（或对应的 TOML 键名）"
         )
 
-    existing = case.data.get(table)
+    existing = current.get(table)
     existing_rows = list(existing) if isinstance(existing, list) else []
     rows: list[ImportedRow] = []
     for file_row, cells in sheet[index + 1 :]:
@@ -387,7 +382,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     if not rows:
         raise ImportRefused(f"{source.name} 表头下面没有数据行；没有可导入的内容")
 
-    data = copy.deepcopy(case.data)
+    data = copy.deepcopy(current)
     data[table] = existing_rows + [r.values for r in rows]
     findings = check_data(data, form, today, case.directory)
     by_row: dict[int, list[Finding]] = {}

@@ -159,6 +159,7 @@ def case_ids_of(cases_dir: Path, given: Sequence[str]) -> list[str]:
                 file=sys.stderr,
             )
         return ids
+    given = list(dict.fromkeys(given))  # a case named twice is checked (and counted) once
     for cid in given:
         try:
             check_case_id(cid)
@@ -169,7 +170,7 @@ def case_ids_of(cases_dir: Path, given: Sequence[str]) -> list[str]:
                 f"没有案卷 {cid!r}（在 {cases_dir} 中找不到目录 {cid}）；用 anjuan validate 列出所有案卷，"
                 f"或用 anjuan new {cid} 新建"
             )
-    return list(given)
+    return given
 
 
 def today_of(args: argparse.Namespace) -> date:
@@ -230,6 +231,8 @@ def print_report(report: object) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from .core.setup import init_cases_repo
 
+    if not args.dir.strip():  # Path("") is ".": an unset "$DIR" must not make this folder a repo
+        raise CommandError("DIR 为空；请给出要建立案卷仓库的目录，如 anjuan init cases")
     for line in init_cases_repo(Path(args.dir)):
         out(line)
     return EXIT_OK
@@ -310,6 +313,11 @@ def open_tui(args: argparse.Namespace) -> int:
         ns = argparse.Namespace(case_ids=[], format="text", today=None, **vars(args))
         return cmd_validate(ns)
     cases_dir = cases_dir_of(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(
+            "没有终端：TUI 需要在终端中打开（标准输入和输出都应是终端）；"
+            "脚本和 CI 中请用子命令，如 anjuan validate、anjuan summary、anjuan set"
+        )
     return run_app(cases_dir, getattr(args, "as_name", None))
 
 

@@ -241,7 +241,8 @@ def data_and_form(case: Case, doing: str) -> tuple[dict[str, Any], Form]:
     """The case's data and its form, or ``CaseUnusable`` (``doing``: 修改, 导出, 导入 …)."""
     if case.data is None:
         message = case.error.message if case.error else "无法读取"
-        raise CaseUnusable(f"案卷 {case.case_id} 无法读取：{message}；请先修好 case.toml")
+        fix = "" if "；请" in message else "；请先修好 case.toml"  # the finding's own fix
+        raise CaseUnusable(f"案卷 {case.case_id} 无法读取：{message}{fix}")
     try:
         form = load_form(case.form_name or "")
     except FormError as exc:

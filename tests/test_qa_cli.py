@@ -152,3 +152,14 @@ def test_a_too_long_case_id_is_called_too_long(cases_repo: Path) -> None:
     done = anjuan("new", "A" * 65, "--cases", str(cases_repo))
     assert done.returncode == 2
     assert "65 个字符，超过 64 个" in done.stderr and "不允许的字符" not in done.stderr
+
+
+def test_a_file_without_a_header_is_told_the_columns_of_the_table_it_goes_to(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "需求.csv"
+    source.write_text("a,b\n1,2\n", "utf-8")
+    done = anjuan("import", CASE, "annex2", str(source), "--cases", str(cases_repo))
+    assert done.returncode == 2
+    assert "找不到表头" in done.stderr and "专利名称" in done.stderr
+    assert "登记/备案时间" not in done.stderr  # annex1's columns, not annex2's

@@ -189,7 +189,9 @@ def header_names(form: Form, table: str) -> dict[str, str]:
     return names
 
 
-def _find_header(rows: list[tuple[int, list[Any]]], names: dict[str, str]) -> tuple[int, list[str]]:
+def _find_header(
+    rows: list[tuple[int, list[Any]]], names: dict[str, str], example: str
+) -> tuple[int, list[str]]:
     """The first row that reads as a header (two or more known labels): its index and keys."""
     for index, (_n, cells) in enumerate(rows):
         texts = [_cell_str(c) for c in cells]
@@ -197,7 +199,7 @@ def _find_header(rows: list[tuple[int, list[Any]]], names: dict[str, str]) -> tu
         if len(known) >= 2:
             return index, texts
     raise ImportRefused(
-        "找不到表头：文件中没有一行写着表格的列名（如 登记/备案时间、专利号…）；"
+        f"找不到表头：文件中没有一行写着表格的列名（如 {example}…）；"
         "请让第一行是表头，列名用申报书的中文标签或 TOML 键名"
     )
 
@@ -335,7 +337,8 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
     sheet = read_sheet(source)
-    index, header_row = _find_header(sheet, names)
+    example = "、".join(str(node.get("title", key)) for key, node in list(props.items())[:2])
+    index, header_row = _find_header(sheet, names, example)
     keys: list[str | None] = []
     unknown: list[str] = []
     used: dict[str, str] = {}

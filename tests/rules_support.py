@@ -1,7 +1,9 @@
 """Helpers for the rule tests: the spec's example case as data, changed one field at a time.
 
 Each family module lists ``TRIGGERS`` (a change that must give the rule's finding at a field)
-and ``PASSES`` (a change that must not); ``test_rules_all.py`` checks every rule ID has both.
+and ``PASSES`` (a change that must not), one table a rule: ``fires(rule, rows…)`` and
+``passes(rule, rows…)`` with rows made by ``sets``/``drops``/``does``; ``family_tests`` gives the
+two tests that run them. ``test_rules_all.py`` checks every rule ID has both.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import copy
 import shutil
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import EXAMPLE
 
 from tui.core.findings import Finding
@@ -113,7 +116,74 @@ class Pass:
     change: Change
     name: str = ""
     needs_files: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a rule's table: a change, the field the finding names, words of the message."""
+
+    change: Change
+    path: str | None
+    says: tuple[str, ...] = ()
+    name: str = ""
+    needs_files: bool = False
+
+
+def sets(
+    path: str,
+    value: Any,
+    *,
+    says: tuple[str, ...] = (),
+    at: str | None = None,
+    name: str = "",
+    needs_files: bool = False,
+) -> Row:
+    """Set ``path`` to ``value``; the finding names ``path`` (or ``at``) and says ``says``."""
+    return Row(put(path, value), path if at is None else at, says, name, needs_files)
+
+
+def drops(path: str, *, says: tuple[str, ...] = (), at: str | None = None, name: str = "") -> Row:
+    """Remove ``path``; the finding names ``path`` (or ``at``) and says ``says``."""
+    return Row(drop(path), path if at is None else at, says, name)
+
+
+def does(
+    change: Change,
+    *,
+    at: str | None = None,
+    says: tuple[str, ...] = (),
+    name: str = "",
+    needs_files: bool = False,
+) -> Row:
+    """Any other change (several fields, a whole row); the finding names ``at``."""
+    return Row(change, at, says, name, needs_files)
+
+
+def fires(rule: str, *rows: Row, severity: str = "error") -> list[Trigger]:
+    """The table of one rule: each row's change gives ``rule`` with ``severity`` at its field."""
+    return [Trigger(rule, r.change, r.path, severity, r.says, r.name, r.needs_files) for r in rows]
+
+
+def passes(rule: str, *rows: Row) -> list[Pass]:
+    """The table of one rule: each row's change is valid (no finding of ``rule``, no error)."""
+    assert all(not r.says for r in rows), "a passing row has no message to check"
+    return [Pass(rule, r.change, r.name, r.needs_files) for r in rows]
+
+
+def family_tests(
+    triggers: list[Trigger], passes: list[Pass]
+) -> tuple[Callable[[Trigger, Path], None], Callable[[Pass, Path], None]]:
+    """The two tests every family module runs over its tables (assign them to test_* names)."""
+
+    @pytest.mark.parametrize("t", triggers, ids=trigger_id)
+    def test_rule_fires_at_its_field(t: Trigger, tmp_path: Path) -> None:
+        run_trigger(t, tmp_path)
+
+    @pytest.mark.parametrize("p", passes, ids=trigger_id)
+    def test_valid_value_passes(p: Pass, tmp_path: Path) -> None:
+        run_pass(p, tmp_path)
+
+    return test_rule_fires_at_its_field, test_valid_value_passes
 
 
 def trigger_id(t: Trigger | Pass) -> str:

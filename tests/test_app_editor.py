@@ -7,13 +7,17 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, TabbedContent
 
 from tests.app_helpers import make_app, settle
-from tui.app.screens.case_editor import CaseEditorScreen
+from tui.app.screens.case_editor import CaseEditorScreen, CaseForm
 from tui.app.screens.case_list import CaseListScreen
 from tui.app.widgets.fields import FieldRow
 from tui.app.widgets.findings import FindingsPanel
 
 
-async def open_editor(pilot, case_id: str = "XH-2022-001") -> CaseEditorScreen:  # type: ignore[no-untyped-def]
+async def open_editor(
+    pilot, case_id: str = "XH-2022-001", build_all: bool = True
+) -> CaseEditorScreen:  # type: ignore[no-untyped-def]
+    """Open a case; ``build_all`` builds every section at once (the editor builds a section
+    the first time it is shown), so that a test can look at any field."""
     await settle(pilot)
     pilot.app.open_case(case_id)
     await settle(pilot)
@@ -24,6 +28,11 @@ async def open_editor(pilot, case_id: str = "XH-2022-001") -> CaseEditorScreen: 
             break
         await pilot.pause()
     assert screen.ready
+    if build_all:
+        form = screen.query_one(CaseForm)
+        for key in list(form.pending):
+            await form.ensure(key)
+        await pilot.pause()
     return screen
 
 
@@ -83,22 +92,23 @@ async def test_a_13th_month_is_refused_and_blocks_saving(cases_repo: Path) -> No
 async def test_validation_finding_shows_at_field_and_panel_jumps(cases_repo: Path) -> None:
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 40)) as pilot:
-        editor = await open_editor(pilot)
-        editor.jump_to("targets.info_pushes")
-        await pilot.pause()
+        editor = await open_editor(pilot, build_all=False)
+        editor.jump_to("targets.info_pushes")  # a section not built yet: built on the way
+        await settle(pilot)
         await pilot.press(*"999")
         await settle(pilot)
         field = editor.fields["targets.info_pushes"]
         assert "TARGET.INFO_PUSHES" in note_of(field)
         assert field.has_class("-error")
         editor.jump_to("applicant.name")
+        await settle(pilot)
         await pilot.press("ctrl+f")
         panel = editor.query_one(FindingsPanel)
         assert panel.has_focus
         index = next(i for i, f in enumerate(panel.findings) if f.rule == "TARGET.INFO_PUSHES")
         panel.highlighted = index
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert editor.query_one(TabbedContent).active == "sec-targets"
         assert field.query_one(Input).has_focus
 
@@ -187,7 +197,7 @@ async def test_escape_asks_when_there_are_unsaved_edits(cases_repo: Path) -> Non
 async def test_go_to_field_by_chinese_label_selects_content(cases_repo: Path) -> None:
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 40)) as pilot:
-        editor = await open_editor(pilot)
+        editor = await open_editor(pilot, build_all=False)
         await pilot.press("ctrl+p")
         await pilot.press(*"推送信息数量")
         await pilot.pause(0.3)
@@ -241,7 +251,7 @@ async def test_quit_asks_when_there_are_unsaved_edits(cases_repo: Path) -> None:
 async def test_a_new_row_of_a_period_table_takes_the_missing_period(cases_repo: Path) -> None:
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 40)) as pilot:
-        editor = await open_editor(pilot)
+        editor = await open_editor(pilot, build_all=False)
         editor.jump_to("foundation.grants[2].design")
         await pilot.pause()
         await pilot.press("delete")

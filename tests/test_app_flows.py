@@ -202,3 +202,37 @@ async def test_blame_says_who_last_changed_the_field(cases_repo: Path) -> None:
         await pilot.press("ctrl+b")
         await settle(pilot)
         assert "最后修改：测试员" in note_of(editor.fields["applicant.postcode"])
+
+
+async def test_history_compares_two_marked_versions(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await type_into(pilot, editor, "applicant.park_name", "一园")
+        await save(pilot)
+        await type_into(pilot, editor, "targets.activities", "9")
+        await save(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press(
+            "down", "down", "m", "up", "up", "d"
+        )  # the first commit against the newest
+        await settle(pilot)
+        detail = str(app.screen.query_one("#history-detail").render())
+        assert "2 处不同" in detail
+        assert "园区或集聚区名称：星河科技园 → 一园" in detail and "：6 → 9" in detail
+
+
+async def test_palette_offers_the_editor_actions(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await type_into(pilot, editor, "applicant.park_name", "一园")
+        await pilot.press("ctrl+p", *"撤销")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert editor.model is not None and not editor.model.dirty
+        assert editor.fields["applicant.park_name"].query_one(Input).value == "星河科技园"

@@ -35,6 +35,8 @@ async def test_markup_and_escapes_in_case_values_are_shown_literally(cases_repo:
         await settle(pilot)
         editor = app.screen
         assert isinstance(editor, CaseEditorScreen)
+        editor.jump_to("applicant.name")  # builds the section
+        await settle(pilot)
         assert editor.fields["applicant.name"].query_one(Input).value == NASTY
         title = str(editor.query_one("#editor-title").render())
         assert "[bold]红[/bold]" in title and "\x1b" not in title and "\\x1b" in title

@@ -8,20 +8,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rules_support import (
     TODAY,
     Change,
-    Pass,
-    Trigger,
     both,
     check,
+    does,
     example,
     example_dir,
+    family_tests,
+    fires,
+    passes,
     put,
-    run_pass,
-    run_trigger,
-    trigger_id,
+    sets,
 )
 
 ROW1 = example()["annex1"][0]
@@ -41,215 +40,167 @@ def every_row_evidence(path: str) -> Change:
 
 
 TRIGGERS = [
-    Trigger(
+    *fires(
         "SUM.PARTS",
-        put("foundation.high_tech", 187),
-        "foundation.high_tech",
-        says=("187", "186"),
+        sets("foundation.high_tech", 187, says=("187", "186")),
+        sets("foundation.smes", 200, name="smes"),
     ),
-    Trigger("SUM.PARTS", put("foundation.smes", 200), "foundation.smes", name="smes"),
-    Trigger(
+    *fires(
         "SUM.PAID",
-        put("foundation.licenses[2].paid_wan", Decimal("8.5")),
-        "foundation.licenses[2].paid_wan",
+        sets("foundation.licenses[2].paid_wan", Decimal("8.5"), says=("8.5", "8", "2022年1-9月")),
         severity="warning",
-        says=("8.5", "8", "2022年1-9月"),
     ),
-    Trigger(
+    *fires(
         "ANNEX1.DATE",
-        put("annex1[1].date", date(2020, 12, 31)),
-        "annex1[1].date",
-        says=("2020-12-31", "2021年1月1日"),
-        name="before start",
+        sets(
+            "annex1[1].date",
+            date(2020, 12, 31),
+            says=("2020-12-31", "2021年1月1日"),
+            name="before start",
+        ),
+        sets(
+            "annex1[7].date", date(2026, 11, 28), says=("2026-11-28", "2026-11-27"), name="future"
+        ),
     ),
-    Trigger(
-        "ANNEX1.DATE",
-        put("annex1[7].date", date(2026, 11, 28)),
-        "annex1[7].date",
-        says=("2026-11-28", "2026-11-27"),
-        name="future",
-    ),
-    Trigger(
+    *fires(
         "ANNEX1.AMOUNTS",
-        put("annex1[6].received_yuan", 300001),
-        "annex1[6].received_yuan",
+        sets("annex1[6].received_yuan", 300001, says=("300001", "300000", "实际到账")),
+        sets("annex1[6].patent_amount_yuan", Decimal("300000.01"), name="patent amount"),
         severity="warning",
-        says=("300001", "300000", "实际到账"),
     ),
-    Trigger(
-        "ANNEX1.AMOUNTS",
-        put("annex1[6].patent_amount_yuan", Decimal("300000.01")),
-        "annex1[6].patent_amount_yuan",
-        severity="warning",
-        name="patent amount",
-    ),
-    Trigger(
+    *fires(
         "ANNEX1.DUPLICATE",
-        put("annex1[8]", row(patent_no="ZL 2019 1103 4521.8")),
-        "annex1[8]",
+        sets("annex1[8]", row(patent_no="ZL 2019 1103 4521.8"), says=("第8行", "第1行")),
         severity="warning",
-        says=("第8行", "第1行"),
     ),
-    Trigger(
+    # ANNEX1.EVIDENCE: no evidence listed is a warning; a listed file that is not there is an error
+    *fires(
         "ANNEX1.EVIDENCE",
-        put("annex1[2].evidence", []),
-        "annex1[2].evidence",
+        sets("annex1[2].evidence", [], name="empty list"),
         severity="warning",
-        name="empty list",
     ),
-    Trigger(
+    *fires(
         "ANNEX1.EVIDENCE",
-        put("annex1[1].evidence", ["attachments/2021-06-18-contract.pdf"]),
-        "annex1[1].evidence",
-        says=("2021-06-18-contract.pdf", "没有这个文件"),
-        name="file missing",
-        needs_files=True,
-    ),
-    Trigger(
-        "ANNEX1.EVIDENCE",
-        put("annex1[1].evidence", ["../XH-2022-002/attachments/a.pdf"]),
-        "annex1[1].evidence",
-        says=("之外",),
-        name="outside",
-        needs_files=True,
-    ),
-    Trigger(
-        "ANNEX1.EVIDENCE",
-        put("annex1[1].evidence", ["/etc/passwd"]),
-        "annex1[1].evidence",
-        says=("之外",),
-        name="absolute",
-    ),
-    Trigger(
-        "ANNEX1.EVIDENCE",
-        put("annex1[1].evidence", ["attachments"]),
-        "annex1[1].evidence",
-        name="a folder",
-        needs_files=True,
+        sets(
+            "annex1[1].evidence",
+            ["attachments/2021-06-18-contract.pdf"],
+            says=("2021-06-18-contract.pdf", "没有这个文件"),
+            name="file missing",
+            needs_files=True,
+        ),
+        sets(
+            "annex1[1].evidence",
+            ["../XH-2022-002/attachments/a.pdf"],
+            says=("之外",),
+            name="outside",
+            needs_files=True,
+        ),
+        sets("annex1[1].evidence", ["/etc/passwd"], says=("之外",), name="absolute"),
+        sets("annex1[1].evidence", ["attachments"], name="a folder", needs_files=True),
     ),
     # the 2021 assignments in annex1 are rows 1 and 2: 2 deals, 350 000 元 = 35 万元
-    Trigger(
+    *fires(
         "ANNEX1.VS_FOUNDATION",
-        put("foundation.assignments[1].count", 3),
-        "foundation.assignments[1].count",
+        sets(
+            "foundation.assignments[1].count",
+            3,
+            says=("3 件", "2 行", "转让", "2021年"),
+            name="count",
+        ),
+        sets(
+            "annex1[2].contract_yuan",
+            150001,
+            at="foundation.assignments[1].contract_wan",
+            says=("35 万元", "350001 元", "35.0001 万元"),
+            name="amount",
+        ),
+        sets(
+            "annex1[7].method",
+            "转让",
+            at="foundation.licenses[2].count",
+            says=("许可", "0 行"),
+            name="licenses",
+        ),
+        sets("foundation.pledges[2].count", 1, says=("1 项", "质押融资"), name="pledges"),
         severity="warning",
-        says=("3 件", "2 行", "转让", "2021年"),
-        name="count",
     ),
-    Trigger(
-        "ANNEX1.VS_FOUNDATION",
-        put("annex1[2].contract_yuan", 150001),
-        "foundation.assignments[1].contract_wan",
-        severity="warning",
-        says=("35 万元", "350001 元", "35.0001 万元"),
-        name="amount",
-    ),
-    Trigger(
-        "ANNEX1.VS_FOUNDATION",
-        put("annex1[7].method", "转让"),
-        "foundation.licenses[2].count",
-        severity="warning",
-        says=("许可", "0 行"),
-        name="licenses",
-    ),
-    Trigger(
-        "ANNEX1.VS_FOUNDATION",
-        put("foundation.pledges[2].count", 1),
-        "foundation.pledges[2].count",
-        severity="warning",
-        says=("1 项", "质押融资"),
-        name="pledges",
-    ),
-    Trigger(
+    *fires(
         "ANNEX2.DATE",
-        put("annex2[2].grant_date", date(2020, 12, 31)),
-        "annex2[2].grant_date",
-        says=("2020-12-31", "2021"),
-        name="before filing year",
+        sets(
+            "annex2[2].grant_date",
+            date(2020, 12, 31),
+            says=("2020-12-31", "2021"),
+            name="before filing year",
+        ),
+        sets("annex2[1].grant_date", date(2027, 1, 1), says=("2027-01-01",), name="future"),
     ),
-    Trigger(
-        "ANNEX2.DATE",
-        put("annex2[1].grant_date", date(2027, 1, 1)),
-        "annex2[1].grant_date",
-        says=("2027-01-01",),
-        name="future",
-    ),
-    Trigger(
+    *fires(
         "ANNEX2.PRICE",
-        put("annex2[2].negotiable", False),
-        "annex2[2].price_yuan",
-        says=("报价", "议价"),
-        name="neither",
+        sets(
+            "annex2[2].negotiable",
+            False,
+            at="annex2[2].price_yuan",
+            says=("报价", "议价"),
+            name="neither",
+        ),
+        sets(
+            "annex2[1].negotiable",
+            True,
+            at="annex2[1].price_yuan",
+            says=("150000", "只选其一"),
+            name="both",
+        ),
     ),
-    Trigger(
-        "ANNEX2.PRICE",
-        put("annex2[1].negotiable", True),
-        "annex2[1].price_yuan",
-        says=("150000", "只选其一"),
-        name="both",
-    ),
-    Trigger(
+    *fires(
         "ANNEX2.DUPLICATE",
-        put("annex2[3].patent_no", "CN201711120934.9"),
-        "annex2[3].patent_no",
+        sets("annex2[3].patent_no", "CN201711120934.9", says=("第1行",)),
         severity="warning",
-        says=("第1行",),
     ),
 ]
 
 PASSES = [
-    Pass("SUM.PARTS", put("foundation.high_tech", 186)),
-    Pass("SUM.PAID", put("foundation.licenses[2].paid_wan", 8)),
-    Pass("ANNEX1.DATE", put("annex1[1].date", date(2021, 1, 1)), name="start day"),
-    Pass(
+    *passes("SUM.PARTS", sets("foundation.high_tech", 186)),
+    *passes("SUM.PAID", sets("foundation.licenses[2].paid_wan", 8)),
+    *passes(
         "ANNEX1.DATE",
-        both(
-            put("annex1[8]", row(date=TODAY, method="其他", evidence=[])),
-        ),
-        name="today",
+        sets("annex1[1].date", date(2021, 1, 1), name="start day"),
+        sets("annex1[8]", row(date=TODAY, method="其他", evidence=[]), name="today"),
     ),
-    Pass("ANNEX1.AMOUNTS", put("annex1[6].received_yuan", 300000)),
-    Pass(
+    *passes("ANNEX1.AMOUNTS", sets("annex1[6].received_yuan", 300000)),
+    *passes(
         "ANNEX1.DUPLICATE",
-        put(
+        sets(
             "annex1[8]",
             row(date=date(2022, 10, 9), evidence=["attachments/2021-06-18-assignment.pdf"]),
+            name="other date",
         ),
-        name="other date",
     ),
-    Pass(
+    *passes(
         "ANNEX1.EVIDENCE",
-        every_row_evidence("attachments/2021-06-18-assignment.pdf"),
-        needs_files=True,
+        does(every_row_evidence("attachments/2021-06-18-assignment.pdf"), needs_files=True),
+        does(
+            every_row_evidence("./attachments/2021-06-18-assignment.pdf"),
+            name="./",
+            needs_files=True,
+        ),
     ),
-    Pass(
-        "ANNEX1.EVIDENCE",
-        every_row_evidence("./attachments/2021-06-18-assignment.pdf"),
-        name="./",
-        needs_files=True,
-    ),
-    Pass(
+    *passes(
         "ANNEX1.VS_FOUNDATION",
-        both(
-            put("annex1[8]", row(date=date(2022, 10, 9))),  # after 2022年1-9月: no period
-            put("annex1[9]", row(date=date(2022, 6, 1), method="作价入股")),  # no table
+        does(
+            both(
+                put("annex1[8]", row(date=date(2022, 10, 9))),  # after 2022年1-9月: no period
+                put("annex1[9]", row(date=date(2022, 6, 1), method="作价入股")),  # no table
+            ),
+            needs_files=True,
         ),
-        needs_files=True,
     ),
-    Pass("ANNEX2.DATE", put("annex2[2].grant_date", date(2021, 1, 1)), name="filing year"),
-    Pass("ANNEX2.PRICE", put("annex2[1].price_yuan", 0), name="price 0"),
-    Pass("ANNEX2.DUPLICATE", put("annex2[3].patent_no", "ZL202133021457.0")),
+    *passes("ANNEX2.DATE", sets("annex2[2].grant_date", date(2021, 1, 1), name="filing year")),
+    *passes("ANNEX2.PRICE", sets("annex2[1].price_yuan", 0, name="price 0")),
+    *passes("ANNEX2.DUPLICATE", sets("annex2[3].patent_no", "ZL202133021457.0")),
 ]
 
 
-@pytest.mark.parametrize("t", TRIGGERS, ids=trigger_id)
-def test_rule_fires_at_its_field(t: Trigger, tmp_path: Path) -> None:
-    run_trigger(t, tmp_path)
-
-
-@pytest.mark.parametrize("p", PASSES, ids=trigger_id)
-def test_valid_value_passes(p: Pass, tmp_path: Path) -> None:
-    run_pass(p, tmp_path)
+test_rule_fires_at_its_field, test_valid_value_passes = family_tests(TRIGGERS, PASSES)
 
 
 def test_evidence_through_a_symlink_out_of_the_case_is_an_error(tmp_path: Path) -> None:

@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 from rules_support import (
     TODAY,
-    Pass,
-    Trigger,
     both,
     check,
+    does,
     drop,
+    drops,
     example,
     example_dir,
+    family_tests,
+    fires,
+    passes,
     put,
-    run_pass,
-    run_trigger,
-    trigger_id,
+    sets,
 )
 
 from tui.core.case import parse_toml_bytes, read_case
@@ -29,210 +30,149 @@ DRAFT = put("case.status", "draft")
 
 TRIGGERS = [
     # SCHEMA.TYPE: text where a number goes, a float count, a quoted date, a number as text
-    Trigger(
+    *fires(
         "SCHEMA.TYPE",
-        put("foundation.enterprises", "186"),
-        "foundation.enterprises",
-        says=("整数", "不要加引号"),
-        name="quoted count",
+        sets("foundation.enterprises", "186", says=("整数", "不要加引号"), name="quoted count"),
+        sets("foundation.smes", Decimal("162.0"), says=("不能有小数",), name="float count"),
+        sets("annex1[3].date", "2021-11-23", says=("日期",), name="quoted date"),
+        sets("applicant.postcode", 100085, name="text"),
+        sets("foundation.has_ip_department", "是"),
+        sets("budget[2]", "12万", name="row not a table"),
     ),
-    Trigger(
-        "SCHEMA.TYPE",
-        put("foundation.smes", Decimal("162.0")),
-        "foundation.smes",
-        says=("不能有小数",),
-        name="float count",
-    ),
-    Trigger(
-        "SCHEMA.TYPE",
-        put("annex1[3].date", "2021-11-23"),
-        "annex1[3].date",
-        says=("日期",),
-        name="quoted date",
-    ),
-    Trigger("SCHEMA.TYPE", put("applicant.postcode", 100085), "applicant.postcode", name="text"),
-    Trigger(
-        "SCHEMA.TYPE", put("foundation.has_ip_department", "是"), "foundation.has_ip_department"
-    ),
-    Trigger("SCHEMA.TYPE", put("budget[2]", "12万"), "budget[2]", name="row not a table"),
     # SCHEMA.ENUM: every enumeration of the form
-    Trigger("SCHEMA.ENUM", put("case.status", "done"), "case.status", says=("draft", "submitted")),
-    Trigger(
+    *fires(
         "SCHEMA.ENUM",
-        put("applicant.park_category", "市级园区"),
-        "applicant.park_category",
-        says=("北京市级科技园区/产业园区",),
-        name="category",
+        sets("case.status", "done", says=("draft", "submitted")),
+        sets(
+            "applicant.park_category",
+            "市级园区",
+            says=("北京市级科技园区/产业园区",),
+            name="category",
+        ),
+        sets(
+            "applicant.industries",
+            ["人工智能", "区块链"],
+            at="applicant.industries[2]",
+            says=("区块链",),
+            name="industry",
+        ),
+        sets(
+            "applicant.industries", ["人工智能", "人工智能"], says=("重复",), name="industry twice"
+        ),
+        sets("annex1[4].method", "抵押", name="method"),
+        sets("annex2[1].patent_type", "发明专利", name="type"),
+        sets("annex2[2].demand", "购买", name="demand"),
     ),
-    Trigger(
-        "SCHEMA.ENUM",
-        put("applicant.industries", ["人工智能", "区块链"]),
-        "applicant.industries[2]",
-        says=("区块链",),
-        name="industry",
-    ),
-    Trigger(
-        "SCHEMA.ENUM",
-        put("applicant.industries", ["人工智能", "人工智能"]),
-        "applicant.industries",
-        says=("重复",),
-        name="industry twice",
-    ),
-    Trigger("SCHEMA.ENUM", put("annex1[4].method", "抵押"), "annex1[4].method", name="method"),
-    Trigger(
-        "SCHEMA.ENUM",
-        put("annex2[1].patent_type", "发明专利"),
-        "annex2[1].patent_type",
-        name="type",
-    ),
-    Trigger("SCHEMA.ENUM", put("annex2[2].demand", "购买"), "annex2[2].demand", name="demand"),
-    # SCHEMA.UNKNOWN_KEY
-    Trigger(
+    *fires(
         "SCHEMA.UNKNOWN_KEY",
-        put("applicant.leagl_rep", "周明远"),
-        "applicant.leagl_rep",
+        sets("applicant.leagl_rep", "周明远", says=("legal_rep",)),
+        sets("annex1[2].remark", "x", name="in a row"),
         severity="warning",
-        says=("legal_rep",),
-    ),
-    Trigger(
-        "SCHEMA.UNKNOWN_KEY",
-        put("annex1[2].remark", "x"),
-        "annex1[2].remark",
-        severity="warning",
-        name="in a row",
     ),
     # SCHEMA.RANGE: negative count/amount, too many decimal places
-    Trigger(
+    *fires(
         "SCHEMA.RANGE",
-        put("foundation.high_tech", -1),
-        "foundation.high_tech",
-        says=("-1", "负数"),
-        name="negative count",
-    ),
-    Trigger(
-        "SCHEMA.RANGE",
-        put("budget[1].amount_wan", Decimal("-8.0")),
-        "budget[1].amount_wan",
-        name="negative amount",
-    ),
-    Trigger(
-        "SCHEMA.RANGE",
-        put("annex1[1].contract_yuan", Decimal("200000.001")),
-        "annex1[1].contract_yuan",
-        says=("200000.001", "2 位小数"),
-        name="yuan decimals",
-    ),
-    Trigger(
-        "SCHEMA.RANGE",
-        put("foundation.funding[1].amount_wan", Decimal("45.1234567")),
-        "foundation.funding[1].amount_wan",
-        says=("6 位小数",),
-        name="wan decimals",
+        sets("foundation.high_tech", -1, says=("-1", "负数"), name="negative count"),
+        sets("budget[1].amount_wan", Decimal("-8.0"), name="negative amount"),
+        sets(
+            "annex1[1].contract_yuan",
+            Decimal("200000.001"),
+            says=("200000.001", "2 位小数"),
+            name="yuan decimals",
+        ),
+        sets(
+            "foundation.funding[1].amount_wan",
+            Decimal("45.1234567"),
+            says=("6 位小数",),
+            name="wan decimals",
+        ),
     ),
     # REQUIRED.FIELD: errors once submitted
-    Trigger(
-        "REQUIRED.FIELD", drop("applicant.lead.mobile"), "applicant.lead.mobile", says=("未填写",)
-    ),
-    Trigger("REQUIRED.FIELD", put("applicant.name", "  "), "applicant.name", name="blank name"),
-    Trigger("REQUIRED.FIELD", drop("applicant.park_name"), "applicant.park_name", name="park"),
-    Trigger(
-        "REQUIRED.FIELD", drop("applicant.contact.name"), "applicant.contact.name", name="contact"
-    ),
-    Trigger("REQUIRED.FIELD", put("applicant.overview", ""), "applicant.overview", name="overview"),
-    Trigger("REQUIRED.FIELD", drop("targets.info_pushes"), "targets.info_pushes", name="target"),
-    Trigger("REQUIRED.FIELD", drop("foundation.smes"), "foundation.smes", name="number of 二"),
-    Trigger(
+    *fires(
         "REQUIRED.FIELD",
-        drop("foundation.grants[2].design"),
-        "foundation.grants[2].design",
-        name="period cell",
+        drops("applicant.lead.mobile", says=("未填写",)),
+        sets("applicant.name", "  ", name="blank name"),
+        drops("applicant.park_name", name="park"),
+        drops("applicant.contact.name", name="contact"),
+        sets("applicant.overview", "", name="overview"),
+        drops("targets.info_pushes", name="target"),
+        drops("foundation.smes", name="number of 二"),
+        drops("foundation.grants[2].design", name="period cell"),
+        sets("foundation.cases_description", "\n", name="description"),
+        sets("plan.objectives", "", name="annex3 四"),
+        sets("applicant.industries", [], name="none"),
     ),
-    Trigger(
+    # ... warnings for a blank status, and while a draft
+    *fires(
         "REQUIRED.FIELD",
-        put("foundation.cases_description", "\n"),
-        "foundation.cases_description",
-        name="description",
-    ),
-    Trigger("REQUIRED.FIELD", put("plan.objectives", ""), "plan.objectives", name="annex3 四"),
-    Trigger("REQUIRED.FIELD", put("applicant.industries", []), "applicant.industries", name="none"),
-    Trigger("REQUIRED.FIELD", put("case.status", ""), "case.status", severity="warning", name="st"),
-    # ... warnings while a draft
-    Trigger(
-        "REQUIRED.FIELD",
-        both(DRAFT, drop("applicant.credit_code")),
-        "applicant.credit_code",
+        sets("case.status", "", name="st"),
+        does(both(DRAFT, drop("applicant.credit_code")), at="applicant.credit_code", name="draft"),
         severity="warning",
-        name="draft",
     ),
     # REQUIRED.ROWS: no budget row, no annex2 row
-    Trigger("REQUIRED.ROWS", put("budget", []), "budget", says=("至少填写一行",)),
-    Trigger("REQUIRED.ROWS", drop("annex2"), "annex2", name="annex2 missing"),
-    Trigger(
-        "REQUIRED.ROWS", both(DRAFT, put("annex2", [])), "annex2", severity="warning", name="draft"
+    *fires(
+        "REQUIRED.ROWS",
+        sets("budget", [], says=("至少填写一行",)),
+        drops("annex2", name="annex2 missing"),
+    ),
+    *fires(
+        "REQUIRED.ROWS",
+        does(both(DRAFT, put("annex2", [])), at="annex2", name="draft"),
+        severity="warning",
     ),
     # PERIODS: a period missing, repeated, or not of the form
-    Trigger(
+    *fires(
         "PERIODS",
-        drop("foundation.demand[2]"),
-        "foundation.demand",
-        says=("2022年1-9月",),
-        name="missing",
+        drops(
+            "foundation.demand[2]", at="foundation.demand", says=("2022年1-9月",), name="missing"
+        ),
+        sets("foundation.grants[2].period", "2021年", says=("重复",), name="repeated"),
+        sets(
+            "foundation.pledges[2].period", "2022年", says=("2022年1-9月",), name="not of the form"
+        ),
+        sets("foundation.funding[1].year", "2019", says=("2020", "2021"), name="funding year"),
+        sets("foundation.licenses", [], name="empty"),
     ),
-    Trigger(
-        "PERIODS",
-        put("foundation.grants[2].period", "2021年"),
-        "foundation.grants[2].period",
-        says=("重复",),
-        name="repeated",
-    ),
-    Trigger(
-        "PERIODS",
-        put("foundation.pledges[2].period", "2022年"),
-        "foundation.pledges[2].period",
-        says=("2022年1-9月",),
-        name="not of the form",
-    ),
-    Trigger(
-        "PERIODS",
-        put("foundation.funding[1].year", "2019"),
-        "foundation.funding[1].year",
-        says=("2020", "2021"),
-        name="funding year",
-    ),
-    Trigger("PERIODS", put("foundation.licenses", []), "foundation.licenses", name="empty"),
 ]
 
 PASSES = [
-    Pass("SCHEMA.TYPE", put("foundation.funding[2].amount_wan", 62), name="int amount"),
-    Pass("SCHEMA.TYPE", put("annex1[1].contract_yuan", Decimal("200000.50"))),
-    Pass("SCHEMA.ENUM", put("case.status", "in_review")),
-    Pass(
+    *passes(
+        "SCHEMA.TYPE",
+        sets("foundation.funding[2].amount_wan", 62, name="int amount"),
+        sets("annex1[1].contract_yuan", Decimal("200000.50")),
+    ),
+    *passes(
         "SCHEMA.ENUM",
-        both(
-            put("applicant.park_category", "其他"), put("applicant.park_category_other", "文创园")
+        sets("case.status", "in_review"),
+        does(
+            both(
+                put("applicant.park_category", "其他"),
+                put("applicant.park_category_other", "文创园"),
+            )
         ),
     ),
-    Pass("SCHEMA.UNKNOWN_KEY", put("opinion.text", "同意")),
-    Pass("SCHEMA.RANGE", put("annex1[1].received_yuan", Decimal("199999.99")), name="2 places"),
-    Pass("SCHEMA.RANGE", put("budget[1].amount_wan", Decimal("8.123456")), name="6 places"),
-    Pass("SCHEMA.RANGE", put("foundation.high_tech", 0), name="zero"),
-    Pass("REQUIRED.FIELD", put("applicant.contact.fax", ""), name="fax may be blank"),
-    Pass("REQUIRED.FIELD", drop("opinion"), name="opinion may be blank"),
-    Pass("REQUIRED.FIELD", put("case.acceptance_no", ""), name="acceptance_no"),
-    Pass("REQUIRED.FIELD", drop("plan.other"), name="plan 五"),
-    Pass("REQUIRED.ROWS", drop("annex1"), name="annex1 may be empty"),
-    Pass("PERIODS", put("foundation.demand", list(reversed(example()["foundation"]["demand"])))),
+    *passes("SCHEMA.UNKNOWN_KEY", sets("opinion.text", "同意")),
+    *passes(
+        "SCHEMA.RANGE",
+        sets("annex1[1].received_yuan", Decimal("199999.99"), name="2 places"),
+        sets("budget[1].amount_wan", Decimal("8.123456"), name="6 places"),
+        sets("foundation.high_tech", 0, name="zero"),
+    ),
+    *passes(
+        "REQUIRED.FIELD",
+        sets("applicant.contact.fax", "", name="fax may be blank"),
+        drops("opinion", name="opinion may be blank"),
+        sets("case.acceptance_no", "", name="acceptance_no"),
+        drops("plan.other", name="plan 五"),
+    ),
+    *passes("REQUIRED.ROWS", drops("annex1", name="annex1 may be empty")),
+    *passes(
+        "PERIODS", sets("foundation.demand", list(reversed(example()["foundation"]["demand"])))
+    ),
 ]
 
 
-@pytest.mark.parametrize("t", TRIGGERS, ids=trigger_id)
-def test_rule_fires_at_its_field(t: Trigger, tmp_path: Path) -> None:
-    run_trigger(t, tmp_path)
-
-
-@pytest.mark.parametrize("p", PASSES, ids=trigger_id)
-def test_valid_value_passes(p: Pass, tmp_path: Path) -> None:
-    run_pass(p, tmp_path)
+test_rule_fires_at_its_field, test_valid_value_passes = family_tests(TRIGGERS, PASSES)
 
 
 def test_example_has_no_structure_finding() -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from rules_support import Pass, Trigger, both, put, run_pass, run_trigger, trigger_id
+from rules_support import Pass, Trigger, both, does, family_tests, fires, passes, put, sets
 
 # (rule, field, the guide's minimum): one below fails, the minimum itself passes
 MINIMA = [
@@ -25,61 +23,43 @@ TRIGGERS = [
         for rule, path, least in MINIMA
     ),
     # 50 % of the example's 162 SMEs is 81
-    Trigger(
+    *fires(
         "TARGET.CUSTODY",
-        put("targets.custody_enterprises", 80),
-        "targets.custody_enterprises",
-        says=("80", "162", "50%", "81"),
+        sets("targets.custody_enterprises", 80, says=("80", "162", "50%", "81")),
+        does(
+            both(put("foundation.smes", 161), put("targets.custody_enterprises", 80)),
+            at="targets.custody_enterprises",
+            says=("81",),
+            name="half of an odd number",
+        ),
     ),
-    Trigger(
-        "TARGET.CUSTODY",
-        both(put("foundation.smes", 161), put("targets.custody_enterprises", 80)),
-        "targets.custody_enterprises",
-        says=("81",),
-        name="half of an odd number",
-    ),
-    Trigger(
+    *fires(
         "BUDGET.CAP",
-        put("budget[3].amount_wan", Decimal("10.000001")),
-        "budget",
+        sets(
+            "budget[3].amount_wan", Decimal("10.000001"), at="budget", says=("30.000001", "30 万元")
+        ),
         severity="warning",
-        says=("30.000001", "30 万元"),
     ),
-    Trigger(
+    *fires(
         "BUDGET.FORBIDDEN",
-        put("budget[2].item", "项目人员工资"),
-        "budget[2].item",
+        sets("budget[2].item", "项目人员工资", says=("工资",)),
+        sets("budget[1].note", "含征地补偿", says=("征地",), name="note"),
         severity="warning",
-        says=("工资",),
-    ),
-    Trigger(
-        "BUDGET.FORBIDDEN",
-        put("budget[1].note", "含征地补偿"),
-        "budget[1].note",
-        severity="warning",
-        says=("征地",),
-        name="note",
     ),
 ]
 
 PASSES = [
     *(Pass(rule, put(path, least)) for rule, path, least in MINIMA),
-    Pass("TARGET.CUSTODY", put("targets.custody_enterprises", 81)),
-    Pass(
+    *passes(
         "TARGET.CUSTODY",
-        both(put("foundation.smes", 0), put("targets.custody_enterprises", 0)),
-        name="no SMEs",
+        sets("targets.custody_enterprises", 81),
+        does(
+            both(put("foundation.smes", 0), put("targets.custody_enterprises", 0)), name="no SMEs"
+        ),
     ),
-    Pass("BUDGET.CAP", put("budget[3].amount_wan", 10), name="exactly 30"),
-    Pass("BUDGET.FORBIDDEN", put("budget[2].item", "宣讲培训场地租赁")),
+    *passes("BUDGET.CAP", sets("budget[3].amount_wan", 10, name="exactly 30")),
+    *passes("BUDGET.FORBIDDEN", sets("budget[2].item", "宣讲培训场地租赁")),
 ]
 
 
-@pytest.mark.parametrize("t", TRIGGERS, ids=trigger_id)
-def test_rule_fires_at_its_field(t: Trigger, tmp_path: Path) -> None:
-    run_trigger(t, tmp_path)
-
-
-@pytest.mark.parametrize("p", PASSES, ids=trigger_id)
-def test_valid_value_passes(p: Pass, tmp_path: Path) -> None:
-    run_pass(p, tmp_path)
+test_rule_fires_at_its_field, test_valid_value_passes = family_tests(TRIGGERS, PASSES)

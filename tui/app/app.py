@@ -22,6 +22,7 @@ class AnjuanApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "toggle_help", "按键", id="help"),
         Binding("ctrl+q", "quit", "退出", id="quit"),
+        Binding("f5", "sync", "同步", id="sync", show=False),
     ]
 
     def __init__(
@@ -87,7 +88,13 @@ class AnjuanApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        yield SystemCommand("同步", "取回远端的修改，按字段合并，再推送 (F5)", self.action_sync)
         yield from super().get_system_commands(screen)
+
+    def action_sync(self) -> None:
+        from .screens.conflicts import start_sync
+
+        start_sync(self)
 
     def open_case(self, case_id: str) -> None:
         from .screens.case_editor import CaseEditorScreen

@@ -20,9 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, LoadingIndicator, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...core import store
@@ -37,6 +36,7 @@ from ..widgets.findings import FindingsPanel
 from ..widgets.goto import FieldProvider
 from ..widgets.row_table import RowTable
 from ..widgets.text import literal, plain
+from .base import AnjuanScreen
 
 VALIDATE_DELAY = 0.25  # seconds of quiet typing before the case is checked again
 
@@ -47,24 +47,57 @@ def section_tab_title(key: str, title: str, node: dict[str, Any]) -> str:
 
 
 class CaseForm(Widget):
-    """The sections as tabs, each a scroll of fields and row tables (built in one mount)."""
+    """The sections as tabs. Only the first section is built at once; the others are mounted
+    the first time they are shown, so a large case opens fast and idle widgets cost nothing."""
 
     def __init__(self, sections: list[tuple[str, str, str, list[Widget]]]) -> None:
         super().__init__(id="case-form")
         self.sections = sections
+        self.pending: dict[str, tuple[str, list[Widget]]] = {}
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="sections"):
-            for key, tab, title, widgets in self.sections:
-                with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
-                    if not (widgets and isinstance(widgets[0], RowTable)):
+            for n, (key, tab, title, widgets) in enumerate(self.sections):
+                table_only = len(widgets) == 1 and isinstance(widgets[0], RowTable)
+                if table_only:
+                    # a section that is one table (附件1, 附件2, 经费预算): the table fills the tab
+                    widgets[0].add_class("-full")
+                if n and table_only:
+                    self.pending[key] = (title, widgets)
+                    yield TabPane(tab, id=f"sec-{key}")
+                elif n:
+                    self.pending[key] = (title, widgets)
+                    yield TabPane(tab, VerticalScroll(classes="section"), id=f"sec-{key}")
+                elif table_only:
+                    yield TabPane(tab, widgets[0], id=f"sec-{key}")
+                else:
+                    with TabPane(tab, id=f"sec-{key}"), VerticalScroll(classes="section"):
                         yield Static(Text(title, style="bold underline"), classes="section-title")
-                    yield from widgets
+                        yield from widgets
             with TabPane("评审", id="sec-reviews"), VerticalScroll(classes="section"):
                 yield Static(id="reviews-overview")
 
+    async def ensure(self, key: str) -> None:
+        """Mount a section's fields if they are not mounted yet."""
+        if key not in self.pending:
+            return
+        title, widgets = self.pending.pop(key)
+        pane = self.query_one(f"#sec-{key}", TabPane)
+        if len(widgets) == 1 and isinstance(widgets[0], RowTable):
+            await pane.mount(widgets[0])
+        else:
+            scroll = pane.query_one(VerticalScroll)
+            await scroll.mount_all(
+                [Static(Text(title, style="bold underline"), classes="section-title"), *widgets]
+            )
 
-class CaseEditorScreen(Screen[None]):
+    @on(TabbedContent.TabActivated)
+    async def _activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id or ""
+        await self.ensure(pane_id.removeprefix("sec-"))
+
+
+class CaseEditorScreen(AnjuanScreen[None]):
     """One case, edited field by field; nothing reaches the file before ``ctrl+s``."""
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {FieldProvider}
@@ -80,9 +113,21 @@ class CaseEditorScreen(Screen[None]):
         Binding("ctrl+r", "reviews", "评审", id="editor.reviews"),
         Binding("ctrl+o", "export", "导出", id="editor.export", show=False),
         Binding(
-            "ctrl+pagedown,alt+right", "next_section", "下一部分", id="editor.next", show=False
+            "ctrl+pagedown,alt+right",
+            "next_section",
+            "下一部分",
+            id="editor.next",
+            show=False,
+            priority=True,
         ),
-        Binding("ctrl+pageup,alt+left", "prev_section", "上一部分", id="editor.prev", show=False),
+        Binding(
+            "ctrl+pageup,alt+left",
+            "prev_section",
+            "上一部分",
+            id="editor.prev",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -100,7 +145,6 @@ class CaseEditorScreen(Screen[None]):
     # --- building --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(self.case_id), id="editor-title")
-        yield LoadingIndicator(id="editor-loading")
         yield VerticalScroll(id="editor-body")
         panel = FindingsPanel(id="findings")
         panel.display = False
@@ -109,25 +153,24 @@ class CaseEditorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#editor-body").display = False
+        self.query_one("#editor-body").loading = True
         self._read()
 
     @property
     def cases_dir(self) -> Any:
-        return self.app.cases_dir  # type: ignore[attr-defined]
+        return self.anjuan.cases_dir
 
     @work(thread=True, exclusive=True, group="editor-read")
     def _read(self) -> None:
         case = read_case(self.cases_dir / self.case_id, self.case_id)
-        report = validate_case(case, self.app.today)  # type: ignore[attr-defined]
+        report = validate_case(case, self.anjuan.today)
         self.app.call_from_thread(self.call_later, self._build, case, report)
 
     async def _build(self, case: Case, report: CaseReport) -> None:
         self.case, self.report, self.form = case, report, report.form
         body = self.query_one("#editor-body", VerticalScroll)
-        self.query_one("#editor-loading").display = False
         if case.data is None or self.form is None:
-            body.display = True
+            body.loading = False
             problem = report.findings[0].message if report.findings else "无法读取"
             await body.mount(
                 Static(
@@ -318,7 +361,7 @@ class CaseEditorScreen(Screen[None]):
         if get_current_worker().is_cancelled or self.case is None:
             return
         case = Case(self.case_id, self.case.directory, data, self.case.version)
-        report = validate_case(case, self.app.today)  # type: ignore[attr-defined]
+        report = validate_case(case, self.anjuan.today)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_report, report)
 
@@ -429,14 +472,19 @@ class CaseEditorScreen(Screen[None]):
             return False
         kind, key, row, col = placed
         section = str(parse_path(key)[0])
+        self.call_later(self._reveal, section, kind, key, row, col)
+        return True
+
+    async def _reveal(
+        self, section: str, kind: str, key: str, row: int | None, col: str | None
+    ) -> None:
+        """Show a section (building it if needed), then put the cursor on the field."""
+        await self.query_one(CaseForm).ensure(section)
         self.query_one("#sections", TabbedContent).active = f"sec-{section}"
         if kind == "field":
-            field = self.fields[key]
-            self.call_after_refresh(self._focus_field, field)
+            self.call_after_refresh(self._focus_field, self.fields[key])
         else:
-            table = self.tables[key]
-            self.call_after_refresh(table.go_to, row, col)
-        return True
+            self.call_after_refresh(self.tables[key].go_to, row, col)
 
     def _focus_field(self, field: FieldRow) -> None:
         field.focus_input()
@@ -462,7 +510,21 @@ class CaseEditorScreen(Screen[None]):
         tabbed = tabs.first(TabbedContent)
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
         if tabbed.active in ids:
-            tabbed.active = ids[(ids.index(tabbed.active) + step) % len(ids)]
+            target = ids[(ids.index(tabbed.active) + step) % len(ids)]
+            self.call_later(self._show_section, target)
+
+    async def _show_section(self, pane_id: str) -> None:
+        await self.query_one(CaseForm).ensure(pane_id.removeprefix("sec-"))
+        tabbed = self.query_one("#sections", TabbedContent)
+        tabbed.active = pane_id
+        self.call_after_refresh(self._focus_first, tabbed.get_pane(pane_id))
+
+    def _focus_first(self, pane: Widget) -> None:
+        """Focus the first field or table of a section, so that typing goes there."""
+        for widget in pane.query("Input, TextArea, Select, SelectionList, Checkbox, DataTable"):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def action_next_section(self) -> None:
         self._step_section(1)
@@ -504,16 +566,16 @@ class CaseEditorScreen(Screen[None]):
         assert self.model is not None and self.case is not None
         self.saving = True
         data = copy.deepcopy(self.model.data)
-        app = self.app
+        app = self.anjuan
         try:
             result = store.save_case(
                 self.cases_dir,
                 self.case_id,
                 data,
-                as_name=app.as_name,  # type: ignore[attr-defined]
+                as_name=app.as_name,
                 reason=reason,
                 expected_version=self.case.version,
-                today=app.today,  # type: ignore[attr-defined]
+                today=app.today,
             )
         except store.ConflictError:
             disk = read_case(self.cases_dir / self.case_id, self.case_id)
@@ -604,14 +666,15 @@ class CaseEditorScreen(Screen[None]):
 
     # --- other screens ------------------------------------------------------------------
     def _current_path(self) -> str | None:
-        focused = self.focused
-        while focused is not None:
-            if isinstance(focused, FieldRow):
-                return focused.path
-            if isinstance(focused, RowTable):
-                n, col = focused.current()
-                return f"{focused.path}[{n}].{col}" if n and col else focused.path
-            focused = focused.parent  # type: ignore[assignment]
+        """The field under the cursor (a form field, or a table cell), if any."""
+        if self.focused is None:
+            return None
+        for node in self.focused.ancestors_with_self:
+            if isinstance(node, FieldRow):
+                return node.path
+            if isinstance(node, RowTable):
+                n, col = node.current()
+                return f"{node.path}[{n}].{col}" if n and col else node.path
         return None
 
     def action_blame(self) -> None:

@@ -9,15 +9,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from ...core.index import CaseSummary, case_summaries
 from ...core.setup import SetupError
 from ...core.store import StoreError
 from ..widgets.text import literal, plain
+from .base import AnjuanScreen
 
 STATUS_WORDS = {
     "draft": "草稿",
@@ -58,7 +57,7 @@ def matches(summary: CaseSummary, query: str) -> bool:
     return not q or any(q in s.lower() for s in (summary.case_id, summary.applicant, summary.park))
 
 
-class CaseListScreen(Screen[None]):
+class CaseListScreen(AnjuanScreen[None]):
     """The cases of the directory; ``/`` filters live, Enter opens, ``n`` makes a new case."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,9 +82,6 @@ class CaseListScreen(Screen[None]):
             id="filter",
             compact=True,
         )
-        with Horizontal(id="list-loading"):
-            yield LoadingIndicator()
-            yield Static("正在读取并检查案卷…", id="loading-text")
         table: DataTable[Text] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield table
         yield Footer()
@@ -99,18 +95,19 @@ class CaseListScreen(Screen[None]):
 
     # --- loading ------------------------------------------------------------------------
     def action_reload(self) -> None:
-        self.query_one("#list-loading").display = True
+        self.query_one("#cases").loading = True
+        self.query_one("#list-title", Static).update(Text("正在读取并检查案卷…"))
         self._load()
 
     @work(thread=True, exclusive=True, group="case-list")
     def _load(self) -> None:
-        app = self.app
-        summaries = case_summaries(app.cases_dir, app.today)  # type: ignore[attr-defined]
+        app = self.anjuan
+        summaries = case_summaries(app.cases_dir, app.today)
         app.call_from_thread(self._loaded, summaries)
 
     def _loaded(self, summaries: list[CaseSummary]) -> None:
         self.summaries = summaries
-        self.query_one("#list-loading").display = False
+        self.query_one("#cases").loading = False
         self._fill()
         self.query_one("#cases").focus()
 
@@ -138,7 +135,7 @@ class CaseListScreen(Screen[None]):
         if broken:
             title += f" · {broken} 个文件损坏"
         arrow = "↓" if self.sort_reverse else "↑"
-        title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.app.cases_dir.name}"  # type: ignore[attr-defined]
+        title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.anjuan.cases_dir.name}"
         self.query_one("#list-title", Static).update(Text(plain(title)))
 
     # --- filter, sort, open ------------------------------------------------------------------
@@ -163,7 +160,7 @@ class CaseListScreen(Screen[None]):
     def _filter_submitted(self) -> None:
         table = self.query_one("#cases", DataTable)
         if table.row_count:
-            self.app.open_case(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value))  # type: ignore[attr-defined]
+            self.anjuan.open_case(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value))
 
     def action_sort(self) -> None:
         if self.sort_reverse:
@@ -181,13 +178,13 @@ class CaseListScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#cases")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_case(str(event.row_key.value))  # type: ignore[attr-defined]
+        self.anjuan.open_case(str(event.row_key.value))
 
     def action_open(self) -> None:
         table = self.query_one("#cases", DataTable)
         if table.row_count:
             row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.app.open_case(str(row_key.value))  # type: ignore[attr-defined]
+            self.anjuan.open_case(str(row_key.value))
 
     # --- new case ------------------------------------------------------------------------
     def action_new_case(self) -> None:
@@ -203,15 +200,15 @@ class CaseListScreen(Screen[None]):
     def _create(self, case_id: str) -> None:
         from ...core.setup import new_case
 
-        app = self.app
+        app = self.anjuan
         try:
-            message = new_case(app.cases_dir, case_id, None, None, app.as_name)  # type: ignore[attr-defined]
+            message = new_case(app.cases_dir, case_id, None, None, app.as_name)
         except (SetupError, StoreError) as exc:
             app.call_from_thread(app.notify, str(exc), severity="error", markup=False)
             return
         app.call_from_thread(app.notify, message, markup=False)
         app.call_from_thread(self.action_reload)
-        app.call_from_thread(app.open_case, case_id)  # type: ignore[attr-defined]
+        app.call_from_thread(app.open_case, case_id)
 
     def palette_commands(self) -> list[SystemCommand]:
         return [

@@ -22,6 +22,7 @@ from ...core.paths import PathError
 from ...core.schema import Form, FormError, load_form
 from ..model import flatten
 from ..widgets.text import literal, plain
+from .base import AnjuanScreen
 
 
 def change_lines(changes: list[Any], form: Form | None) -> list[Text]:
@@ -41,7 +42,7 @@ def _v(value: Any) -> str:
     return "（空）" if value is None or value == "" else plain(value)
 
 
-class HistoryScreen(Screen[bool]):
+class HistoryScreen(AnjuanScreen[bool]):
     """Dismisses True when a restore made a new commit (the editor then reloads)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,9 +78,9 @@ class HistoryScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="history")
     def _load(self) -> None:
-        app = self.app
+        app = self.anjuan
         try:
-            entries = history.case_log(app.cases_dir, self.case_id)  # type: ignore[attr-defined]
+            entries = history.case_log(app.cases_dir, self.case_id)
         except store.StoreError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -141,9 +142,9 @@ class HistoryScreen(Screen[bool]):
 
     @work(thread=True, group="history-view")
     def _view(self, commit: str) -> None:
-        app = self.app
+        app = self.anjuan
         try:
-            data = version_data(app.cases_dir, self.case_id, commit)  # type: ignore[attr-defined]
+            data = version_data(app.cases_dir, self.case_id, commit)
         except store.StoreError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -166,9 +167,9 @@ class HistoryScreen(Screen[bool]):
 
     @work(thread=True, group="history-diff")
     def _diff(self, a: str, b: str) -> None:
-        app = self.app
+        app = self.anjuan
         try:
-            changes = history.case_diff(app.cases_dir, self.case_id, a, b)  # type: ignore[attr-defined]
+            changes = history.case_diff(app.cases_dir, self.case_id, a, b)
         except store.StoreError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -198,15 +199,15 @@ class HistoryScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="history-restore")
     def _restore(self, commit: str, reason: str | None) -> None:
-        app = self.app
+        app = self.anjuan
         try:
             result = history.restore_case(
-                app.cases_dir,  # type: ignore[attr-defined]
+                app.cases_dir,
                 self.case_id,
                 commit,
-                as_name=app.as_name,  # type: ignore[attr-defined]
+                as_name=app.as_name,
                 reason=reason,
-                today=app.today,  # type: ignore[attr-defined]
+                today=app.today,
             )
         except store.StoreError as exc:
             app.call_from_thread(self.notify, f"未恢复：{exc}", severity="error", markup=False)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -26,9 +26,10 @@ from ...core.paths import PathError, parse_path
 from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
 from ..widgets.text import literal, plain
+from .base import AnjuanScreen
 
 if TYPE_CHECKING:
-    from ..app import AnjuanApp
+    pass
 
 
 def decision_options() -> list[tuple[str, str]]:
@@ -41,7 +42,7 @@ def decision_word(decision: str) -> str:
     return titles.get(decision, decision) or "未定"
 
 
-class ReviewScreen(Screen[bool]):
+class ReviewScreen(AnjuanScreen[bool]):
     """Dismisses True when the review was saved."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,7 +68,7 @@ class ReviewScreen(Screen[bool]):
 
     @property
     def me(self) -> str:
-        return self.app.as_name or store.login_name()  # type: ignore[attr-defined]
+        return self.anjuan.as_name or store.login_name()
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.case_id} · 评审"), id="review-title")
@@ -101,7 +102,7 @@ class ReviewScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="review-load")
     def _load(self) -> None:
-        reviews = read_reviews(self.app.cases_dir / self.case_id)  # type: ignore[attr-defined]
+        reviews = read_reviews(self.anjuan.cases_dir / self.case_id)
         self.app.call_from_thread(self._loaded, reviews)
 
     def _loaded(self, reviews: list[Review]) -> None:
@@ -213,7 +214,7 @@ class ReviewScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="review-save")
     def _save(self, data: dict[str, Any]) -> None:
-        app = cast("AnjuanApp", self.app)
+        app = self.anjuan
         try:
             sha, version = save_review(
                 app.cases_dir,

@@ -208,6 +208,7 @@ class FieldRow(Vertical):
         self.typing_problem = ""
         self.findings: list[Finding] = []
         self.remarks: list[Text] = []
+        self._built = False  # the input exists (the section has been shown)
 
     def compose(self) -> ComposeResult:
         unit = self.node.get("x-unit")
@@ -253,6 +254,8 @@ class FieldRow(Vertical):
     def set_value(self, value: Any) -> None:
         """Show a value (after undo, reload or merge) without reporting it as an edit."""
         self.value = value
+        if not self._built:
+            return  # not built yet: compose shows self.value
         widget = self.input
         with self.prevent(
             Input.Changed,
@@ -317,6 +320,8 @@ class FieldRow(Vertical):
         return bool(self.typing_problem) and not parse_text(self.node, self._raw()).ok
 
     def _raw(self) -> str:
+        if not self._built:
+            return ""
         widget = self.input
         return widget.value if isinstance(widget, Input) else ""
 
@@ -331,7 +336,14 @@ class FieldRow(Vertical):
         self.remarks = remarks
         self._show()
 
+    def on_mount(self) -> None:
+        self._built = True
+        if self.findings or self.remarks:
+            self._show()
+
     def _show(self) -> None:
+        if not self._built:
+            return  # shown on mount
         lines: list[Text] = []
         if self.typing_problem:
             lines.append(Text("✎ " + self.typing_problem, style="bold red"))

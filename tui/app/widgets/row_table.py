@@ -119,6 +119,8 @@ class RowTable(Vertical):
         self.rows = copy.deepcopy(rows)
         self.findings: dict[int | None, list[Finding]] = {}
         self._flagged: set[tuple[int, str]] = set()
+        self._note_shown: tuple[int, int] | None = None
+        self._built = False  # the grid exists (the section has been shown)
         self.periods = periods or []  # the form's periods (x-periods): a new row takes the next one
 
     def compose(self) -> ComposeResult:
@@ -133,6 +135,7 @@ class RowTable(Vertical):
         return self.query_one(RowDataTable)
 
     def on_mount(self) -> None:
+        self._built = True
         grid = self.grid
         grid.add_column("序号", key="#")
         props = self.item.get("properties", {})
@@ -163,6 +166,9 @@ class RowTable(Vertical):
 
     def load(self, rows: list[dict[str, Any]], cursor: Coordinate | None = None) -> None:
         """Show these rows (after a change, an undo or a reload)."""
+        if not self._built:
+            self.rows = copy.deepcopy(rows)
+            return  # shown on mount
         grid = self.grid
         keep = cursor or grid.cursor_coordinate
         self.rows = copy.deepcopy(rows)
@@ -187,6 +193,8 @@ class RowTable(Vertical):
     # --- row operations -----------------------------------------------------------------
     def current(self) -> tuple[int, str | None]:
         """(1-based row, column key) under the cursor; row 0 when on no data row."""
+        if not self._built:
+            return 0, None
         coord = self.grid.cursor_coordinate
         n = coord.row + 1 if coord.row < len(self.rows) else 0
         col = self.columns[coord.column - 1] if coord.column >= 1 else None
@@ -268,6 +276,8 @@ class RowTable(Vertical):
         """Findings of this table: by 1-based row (None: the whole table), cells to mark."""
         self.findings = by_row
         before, self._flagged = self._flagged, cells
+        if not self._built:
+            return  # cells are styled when the table is built
         grid = self.grid
         for n, col in before ^ cells:
             if 1 <= n <= len(self.rows) and col in self.columns:
@@ -280,7 +290,13 @@ class RowTable(Vertical):
         self._show_note()
 
     def _show_note(self) -> None:
+        if not self._built:
+            return
         n, _ = self.current()
+        shown = (n, id(self.findings))
+        if shown == self._note_shown:
+            return  # same row, same findings: nothing to redraw (keeps cursor moves cheap)
+        self._note_shown = shown
         lines = [finding_line(f) for f in self.findings.get(None, [])]
         if n:
             lines += [
@@ -288,5 +304,7 @@ class RowTable(Vertical):
                 for f in self.findings.get(n, [])
             ]
         note = self.query_one(".table-note", Static)
+        if not lines and not note.display:
+            return
         note.display = bool(lines)
         note.update(Text("\n").join(lines))

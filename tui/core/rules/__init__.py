@@ -7,7 +7,7 @@ under the rule IDs it can report. Figures come from the form's schema (``ctx.for
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -92,12 +92,13 @@ class Context:
         value = get_at(self.data, parts)
         return value if isinstance(value, str) else ""
 
-    def rows(self, *parts: Part) -> list[tuple[int, dict[str, Any]]]:
+    def rows(self, *parts: Part) -> Iterator[tuple[int, dict[str, Any]]]:
         """(1-based row number, row) of a table, skipping rows that are not tables."""
         table = get_at(self.data, parts)
-        if not isinstance(table, list):
-            return []
-        return [(n, row) for n, row in enumerate(table, 1) if isinstance(row, dict)]
+        if isinstance(table, list):
+            for n, row in enumerate(table, 1):
+                if isinstance(row, dict):
+                    yield n, row
 
 
 def as_number(value: Any) -> Decimal | int | None:

@@ -102,3 +102,64 @@ def test_a_datetime_of_the_wrong_type_is_described_in_iso_form(cases_repo: Path)
     done = anjuan("set", CASE, "applicant.name", "1979-05-27T07:32:00Z", "--cases", str(cases_repo))
     assert done.returncode == 2
     assert "1979-05-27T07:32:00+00:00" in done.stderr and "datetime.datetime" not in done.stderr
+
+
+def test_the_tui_without_a_terminal_says_so_instead_of_drawing_into_a_pipe(
+    cases_repo: Path,
+) -> None:
+    done = anjuan("--cases", str(cases_repo))  # stdout is a pipe here, as in CI or a script
+    assert done.returncode == 2
+    assert "\x1b" not in done.stdout and done.stdout == ""
+    assert "终端" in done.stderr and "anjuan validate" in done.stderr
+
+
+def test_a_case_named_twice_is_checked_once(cases_repo: Path) -> None:
+    done = anjuan("validate", CASE, CASE, "--format", "json", "--cases", str(cases_repo))
+    assert [c["case"] for c in json.loads(done.stdout)["cases"]] == [CASE]
+
+
+def test_a_folder_without_case_toml_gets_one_message_with_one_fix(cases_repo: Path) -> None:
+    (cases_repo / "XH-2022-099").mkdir()
+    for command in (
+        ["set", "XH-2022-099", "targets.activities", "5"],
+        ["export", "XH-2022-099", "annex1"],
+    ):
+        done = anjuan(*command, "--cases", str(cases_repo))
+        assert done.returncode == 2
+        assert "没有 case.toml" in done.stderr and "anjuan new" in done.stderr
+        assert done.stderr.count("；请") == 1, done.stderr
+    assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+def test_init_with_an_empty_dir_refuses_instead_of_making_the_current_folder_a_repo(
+    tmp_path: Path,
+) -> None:
+    here = tmp_path / "work"
+    here.mkdir()
+    done = anjuan("init", "", cwd=here)
+    assert done.returncode == 2 and "DIR 为空" in done.stderr
+    assert list(here.iterdir()) == []
+
+
+def test_an_empty_cases_option_is_refused_not_taken_as_the_default(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    done = anjuan("validate", "--cases", "", cwd=cases_repo.parent)
+    assert done.returncode == 2 and "--cases 为空" in done.stderr
+
+
+def test_a_too_long_case_id_is_called_too_long(cases_repo: Path) -> None:
+    done = anjuan("new", "A" * 65, "--cases", str(cases_repo))
+    assert done.returncode == 2
+    assert "65 个字符，超过 64 个" in done.stderr and "不允许的字符" not in done.stderr
+
+
+def test_a_file_without_a_header_is_told_the_columns_of_the_table_it_goes_to(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "需求.csv"
+    source.write_text("a,b\n1,2\n", "utf-8")
+    done = anjuan("import", CASE, "annex2", str(source), "--cases", str(cases_repo))
+    assert done.returncode == 2
+    assert "找不到表头" in done.stderr and "专利名称" in done.stderr
+    assert "登记/备案时间" not in done.stderr  # annex1's columns, not annex2's

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from .core.case import CONTROL_CHARS, show_controls
+from .core.case import CONTROL_CHARS, CaseUnusable, show_controls
 from .core.repo import CaseIdError, CasesDirError, check_case_id, list_case_ids, resolve_cases_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
@@ -73,6 +73,41 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def add_today(p: argparse.ArgumentParser) -> None:
+    """``--today``: the date that date rules compare with, so that results are reproducible."""
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
+
+
+def add_command(
+    sub: SubParsers,
+    common: argparse.ArgumentParser,
+    name: str,
+    handler: Handler,
+    help: str | None,
+    *,
+    case_id: bool = True,
+    today: bool = False,
+    reason: bool = False,
+    json_format: bool = False,
+) -> argparse.ArgumentParser:
+    """A sub-command with the common options (``--cases``, ``--as``), its handler and the
+    arguments many commands share; the caller adds the rest. ``help=None``: not listed."""
+    if help is None:
+        p = sub.add_parser(name, parents=[common])
+    else:
+        p = sub.add_parser(name, parents=[common], help=help)
+    p.set_defaults(handler=handler)
+    if case_id:
+        p.add_argument("case_id", metavar="CASE-ID")
+    if today:
+        add_today(p)
+    if reason:
+        p.add_argument("--reason", help="why: recorded with the commit and shown in the log")
+    if json_format:
+        p.add_argument("--format", choices=["text", "json"], default="text")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -82,29 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("validate", parents=[common], help="check cases against the guide's rules")
+    p = add_command(
+        sub, common, "validate", cmd_validate, "check cases against the guide's rules",
+        case_id=False, today=True, json_format=True,
+    )  # fmt: skip
     p.add_argument("case_ids", nargs="*", metavar="CASE-ID")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
-    p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("init", parents=[common], help="make DIR a cases repository")
+    p = add_command(sub, common, "init", cmd_init, "make DIR a cases repository", case_id=False)
     p.add_argument("dir", metavar="DIR")
-    p.set_defaults(handler=cmd_init)
 
-    p = sub.add_parser(
-        "new", parents=[common], help="create a case from the form's template, commit it"
+    p = add_command(
+        sub, common, "new", cmd_new, "create a case from the form's template, commit it"
     )
-    p.add_argument("case_id", metavar="CASE-ID")
     p.add_argument(
         "--from", dest="from_id", metavar="CASE-ID", help="copy this case instead of the template"
     )
     p.add_argument("--form", default=None, help="which form (default: the newest schema)")
-    p.set_defaults(handler=cmd_new)
 
-    p = sub.add_parser("hook", parents=[common], help=argparse.SUPPRESS)
+    p = add_command(sub, common, "hook", cmd_hook, None, case_id=False)
     p.add_argument("hook_name", choices=["pre-commit"])
-    p.set_defaults(handler=cmd_hook)
 
     for name in EXTENSIONS:
         importlib.import_module(name).register(sub, common)
@@ -128,6 +159,7 @@ def case_ids_of(cases_dir: Path, given: Sequence[str]) -> list[str]:
                 file=sys.stderr,
             )
         return ids
+    given = list(dict.fromkeys(given))  # a case named twice is checked (and counted) once
     for cid in given:
         try:
             check_case_id(cid)
@@ -138,7 +170,7 @@ def case_ids_of(cases_dir: Path, given: Sequence[str]) -> list[str]:
                 f"没有案卷 {cid!r}（在 {cases_dir} 中找不到目录 {cid}）；用 anjuan validate 列出所有案卷，"
                 f"或用 anjuan new {cid} 新建"
             )
-    return list(given)
+    return given
 
 
 def today_of(args: argparse.Namespace) -> date:
@@ -199,6 +231,8 @@ def print_report(report: object) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from .core.setup import init_cases_repo
 
+    if not args.dir.strip():  # Path("") is ".": an unset "$DIR" must not make this folder a repo
+        raise CommandError("DIR 为空；请给出要建立案卷仓库的目录，如 anjuan init cases")
     for line in init_cases_repo(Path(args.dir)):
         out(line)
     return EXIT_OK
@@ -251,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return open_tui(args)
         handler: Handler = args.handler
         return handler(args)
-    except (CommandError, StoreError, SetupError, CaseIdError, CasesDirError) as exc:
+    except (CommandError, StoreError, SetupError, CaseIdError, CasesDirError, CaseUnusable) as exc:
         print(f"{name}: {safe(str(exc))}", file=sys.stderr)
         return EXIT_FAIL
     except BrokenPipeError:
@@ -279,6 +313,11 @@ def open_tui(args: argparse.Namespace) -> int:
         ns = argparse.Namespace(case_ids=[], format="text", today=None, **vars(args))
         return cmd_validate(ns)
     cases_dir = cases_dir_of(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(
+            "没有终端：TUI 需要在终端中打开（标准输入和输出都应是终端）；"
+            "脚本和 CI 中请用子命令，如 anjuan validate、anjuan summary、anjuan set"
+        )
     return run_app(cases_dir, getattr(args, "as_name", None))
 
 

@@ -10,6 +10,7 @@ from .cli import (
     EXIT_OK,
     CommandError,
     SubParsers,
+    add_command,
     case_ids_of,
     cases_dir_of,
     out,
@@ -20,30 +21,26 @@ from .core.export import DEFAULT_FORMAT, FORMATS, TABLES
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "export",
-        parents=[common],
-        help="one of the form's tables (or the whole application) as text, CSV or XLSX",
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "export", cmd_export,
+        "one of the form's tables (or the whole application) as text, CSV or XLSX",
+    )  # fmt: skip
     p.add_argument("table", choices=TABLES, metavar="TABLE", help=" | ".join(TABLES))
     _output_arguments(p)
-    p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("summary", parents=[common], help="one row per case, with a 合计 row")
+    p = add_command(
+        sub, common, "summary", cmd_summary, "one row per case, with a 合计 row",
+        case_id=False, today=True,
+    )  # fmt: skip
     _output_arguments(p)
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
-    p.set_defaults(handler=cmd_summary)
 
-    p = sub.add_parser(
-        "import", parents=[common], help="append annex1/annex2 rows from .csv or .xlsx"
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "import", cmd_import, "append annex1/annex2 rows from .csv or .xlsx",
+        today=True,
+    )  # fmt: skip
     p.add_argument("table", choices=["annex1", "annex2"])
     p.add_argument("file", metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
-    p.set_defaults(handler=cmd_import)
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
@@ -100,24 +97,14 @@ def _emit(content: str | bytes, output: str | None, default_name: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .core.case import read_case
+    from .core.case import data_and_form, read_case
     from .core.export import export_table
-    from .core.schema import FormError, load_form
 
     fmt = _format_of(args)
     cases_dir = cases_dir_of(args)
     (case_id,) = case_ids_of(cases_dir, [args.case_id])
-    case = read_case(cases_dir / case_id, case_id)
-    if case.data is None:
-        message = case.error.message if case.error else "无法读取"
-        raise CommandError(f"案卷 {case_id} 无法读取：{message}")
-    try:
-        form = load_form(case.form_name or "")
-    except FormError as exc:
-        raise CommandError(
-            f"案卷 {case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导出"
-        ) from exc
-    content = export_table(case.data, form, args.table, fmt)
+    data, form = data_and_form(read_case(cases_dir / case_id, case_id), "导出")
+    content = export_table(data, form, args.table, fmt)
     _emit(content, args.output, f"{case_id}-{args.table}.xlsx")
     return EXIT_OK
 

@@ -14,6 +14,7 @@ from .cli import (
     EXIT_OK,
     CommandError,
     SubParsers,
+    add_command,
     case_ids_of,
     cases_dir_of,
     out,
@@ -24,53 +25,59 @@ from .cli import (
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "set",
-        parents=[common],
-        help="change fields (VALUE is a TOML value), validate, save, commit",
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "set", cmd_set, "change fields (VALUE is a TOML value), validate, save, commit",
+        today=True, reason=True,
+    )  # fmt: skip
     p.add_argument("pairs", nargs="+", metavar="PATH VALUE")
-    p.add_argument("--reason", help="why: recorded with the commit and shown in the log")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
-    p.set_defaults(handler=cmd_set)
 
-    p = sub.add_parser(
-        "restore", parents=[common], help="bring a case back to an earlier version, as a new commit"
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "restore", cmd_restore, "bring a case back to an earlier version, as a new commit",
+        today=True, reason=True,
+    )  # fmt: skip
     p.add_argument("rev", metavar="REV")
-    p.add_argument("--reason", help="why: recorded with the commit and shown in the log")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date that date rules compare with")
-    p.set_defaults(handler=cmd_restore)
 
-    p = sub.add_parser("log", parents=[common], help="the audit trail of a case, field by field")
-    p.add_argument("case_id", metavar="CASE-ID")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p = add_command(
+        sub, common, "log", cmd_log, "the audit trail of a case, field by field", json_format=True
+    )
     p.add_argument("-n", "--max-count", type=int, default=None, metavar="N")
-    p.set_defaults(handler=cmd_log)
 
-    p = sub.add_parser(
-        "diff",
-        parents=[common],
-        help="field-level difference (default: last commit vs working file)",
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "diff", cmd_diff, "field-level difference (default: last commit vs working file)",
+        json_format=True,
+    )  # fmt: skip
     p.add_argument("revs", nargs="*", metavar="REV")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.set_defaults(handler=cmd_diff)
 
-    p = sub.add_parser(
-        "blame", parents=[common], help="for each field: the last commit, person and time"
-    )
-    p.add_argument("case_id", metavar="CASE-ID")
+    p = add_command(
+        sub, common, "blame", cmd_blame, "for each field: the last commit, person and time",
+        json_format=True,
+    )  # fmt: skip
     p.add_argument("path", nargs="?", metavar="PATH")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.set_defaults(handler=cmd_blame)
 
 
 def _say(message: str) -> None:
     print(f"anjuan: {safe(message)}", file=sys.stderr)
+
+
+def _refused(exc: Any, message: str) -> CommandError:
+    """The findings that refused a save, on stderr; the error to raise (exit 2)."""
+    for f in exc.findings:
+        print(safe(f"  错误  {f.rule:<14} {f.path or ''}  {f.message}"), file=sys.stderr)
+    return CommandError(message)
+
+
+def _print_saved(result: Any, saved: str, unchanged: str) -> bool:
+    """The store's notes, then what was committed (``saved`` with ``{commit}``) and the fields
+    it changed, or ``unchanged``. True when a commit was made."""
+    for note in result.notes:
+        _say(note)
+    if result.commit is None:
+        out(unchanged)
+        return False
+    out(saved.format(commit=result.commit[:10]))
+    for change in result.changes:
+        out(f"  {safe(change.describe())}")
+    return True
 
 
 def _one_case(args: argparse.Namespace) -> Any:
@@ -80,10 +87,9 @@ def _one_case(args: argparse.Namespace) -> Any:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from .core.case import read_case
+    from .core.case import data_and_form, read_case
     from .core.edit import apply_changes, parse_value
     from .core.paths import PathError
-    from .core.schema import FormError, load_form
     from .core.store import SaveRefused, save_case
 
     cases_dir = _one_case(args)
@@ -93,17 +99,11 @@ def cmd_set(args: argparse.Namespace) -> int:
             '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
         )
     case = read_case(cases_dir / args.case_id, args.case_id)
-    if case.data is None:
-        reason = case.error.message if case.error else ""
-        raise CommandError(f"{args.case_id} 无法读取：{reason}；请先修复文件")
-    try:
-        form = load_form(case.form_name or "")
-    except FormError as exc:
-        raise CommandError(f"{args.case_id} 的 form = {case.form_name!r} 没有对应的申报书") from exc
+    current, form = data_and_form(case, "修改")
     pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
     try:
         changes = {path: parse_value(value) for path, value in pairs}
-        data = apply_changes(case.data, changes, form.node)
+        data = apply_changes(current, changes, form.node)
     except PathError as exc:
         raise CommandError(str(exc)) from exc
     try:
@@ -118,17 +118,12 @@ def cmd_set(args: argparse.Namespace) -> int:
             on_wait=_say,
         )
     except SaveRefused as exc:
-        for f in exc.findings:
-            print(safe(f"  错误  {f.rule:<14} {f.path or ''}  {f.message}"), file=sys.stderr)
-        raise CommandError(f"{args.case_id} 未保存：上面的问题需要先改正（文件未改动）") from exc
-    for note in result.notes:
-        _say(note)
-    if result.commit is None:
-        out(f"{args.case_id} 没有变化（值与文件中相同），未提交")
-    else:
-        out(f"已保存 {args.case_id}，提交 {result.commit[:10]}")
-        for change in result.changes:
-            out(f"  {safe(change.describe())}")
+        raise _refused(exc, f"{args.case_id} 未保存：上面的问题需要先改正（文件未改动）") from exc
+    if _print_saved(
+        result,
+        f"已保存 {args.case_id}，提交 {{commit}}",
+        f"{args.case_id} 没有变化（值与文件中相同），未提交",
+    ):
         for change in result.leftover:
             out(f"  （一并提交此前未提交的修改）{safe(change.describe())}")
     _print_findings(result.findings, [p for p, _ in pairs])
@@ -167,17 +162,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
             on_wait=_say,
         )
     except SaveRefused as exc:
-        for f in exc.findings:
-            print(safe(f"  错误  {f.rule:<14} {f.path or ''}  {f.message}"), file=sys.stderr)
-        raise CommandError(f"{args.case_id} 未恢复：那个版本有上面的问题（文件未改动）") from exc
-    for note in result.notes:
-        _say(note)
-    if result.commit is None:
-        out(f"{args.case_id} 已与 {safe(args.rev)} 的版本相同，未提交")
-        return EXIT_OK
-    out(f"已把 {args.case_id} 恢复到 {safe(args.rev)} 的版本，新提交 {result.commit[:10]}")
-    for change in result.changes:
-        out(f"  {safe(change.describe())}")
+        raise _refused(exc, f"{args.case_id} 未恢复：那个版本有上面的问题（文件未改动）") from exc
+    _print_saved(
+        result,
+        f"已把 {args.case_id} 恢复到 {safe(args.rev)} 的版本，新提交 {{commit}}",
+        f"{args.case_id} 已与 {safe(args.rev)} 的版本相同，未提交",
+    )
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import CASE_FILE, Finding
+from .schema import Form, FormError, load_form
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a real case is 20-100 KB; past this it is not a case file
 _DEEP = re.compile(r"[\[{](?:\s*(?:[A-Za-z0-9_\"'.-]+\s*=\s*)?[\[{]){50,}")
@@ -229,3 +230,23 @@ def read_limited(path: Path) -> tuple[bytes, int]:
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         return fh.read(MAX_FILE_BYTES + 1), size
+
+
+class CaseUnusable(ValueError):
+    """The case cannot be edited, exported or imported into: its file is broken or its form
+    has no schema. The message says which and what to do."""
+
+
+def data_and_form(case: Case, doing: str) -> tuple[dict[str, Any], Form]:
+    """The case's data and its form, or ``CaseUnusable`` (``doing``: 修改, 导出, 导入 …)."""
+    if case.data is None:
+        message = case.error.message if case.error else "无法读取"
+        fix = "" if "；请" in message else "；请先修好 case.toml"  # the finding's own fix
+        raise CaseUnusable(f"案卷 {case.case_id} 无法读取：{message}{fix}")
+    try:
+        form = load_form(case.form_name or "")
+    except FormError as exc:
+        raise CaseUnusable(
+            f"案卷 {case.case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书{doing}"
+        ) from exc
+    return case.data, form

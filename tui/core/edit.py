@@ -159,32 +159,32 @@ def diff_data(old: Any, new: Any, prefix: tuple[Part, ...] = ()) -> list[FieldCh
     return out
 
 
+def _diff_keys(
+    old: dict[str, Any], new: dict[str, Any], at: tuple[Part, ...], out: list[FieldChange]
+) -> None:
+    """Key by key: changed values (recursively), added keys, removed keys."""
+    for key, value in new.items():
+        if key in old:
+            _diff(old[key], value, (*at, key), out)
+        else:
+            out.append(FieldChange(format_path((*at, key)), None, value))
+    for key, value in old.items():
+        if key not in new:
+            out.append(FieldChange(format_path((*at, key)), value, None))
+
+
 def _diff(old: Any, new: Any, at: tuple[Part, ...], out: list[FieldChange]) -> None:
     if old is new:
         return
     if type(old) is dict and type(new) is dict:  # each key is compared below: no same() here
         if old.keys() == new.keys() and all(old[k] is new[k] for k in old):
             return
-        for key, value in new.items():
-            if key in old:
-                _diff(old[key], value, (*at, key), out)
-            else:
-                out.append(FieldChange(format_path((*at, key)), None, value))
-        for key, value in old.items():
-            if key not in new:
-                out.append(FieldChange(format_path((*at, key)), value, None))
+        _diff_keys(old, new, at, out)
         return
     if same(old, new):
         return
     if isinstance(old, dict) and isinstance(new, dict):
-        for key, value in new.items():
-            if key in old:
-                _diff(old[key], value, (*at, key), out)
-            else:
-                out.append(FieldChange(format_path((*at, key)), None, value))
-        for key, value in old.items():
-            if key not in new:
-                out.append(FieldChange(format_path((*at, key)), value, None))
+        _diff_keys(old, new, at, out)
         return
     if is_rows(old) and is_rows(new) and (old or new) and at:
         if len(old) == len(new):

@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .case import Case
+from .case import Case, CaseUnusable, data_and_form
 from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL
 from .findings import Finding
-from .schema import Form, FormError, load_form
+from .schema import Form
 from .validate import check_data
 
 IMPORT_TABLES = ("annex1", "annex2")
@@ -189,7 +189,9 @@ def header_names(form: Form, table: str) -> dict[str, str]:
     return names
 
 
-def _find_header(rows: list[tuple[int, list[Any]]], names: dict[str, str]) -> tuple[int, list[str]]:
+def _find_header(
+    rows: list[tuple[int, list[Any]]], names: dict[str, str], example: str
+) -> tuple[int, list[str]]:
     """The first row that reads as a header (two or more known labels): its index and keys."""
     for index, (_n, cells) in enumerate(rows):
         texts = [_cell_str(c) for c in cells]
@@ -197,7 +199,7 @@ def _find_header(rows: list[tuple[int, list[Any]]], names: dict[str, str]) -> tu
         if len(known) >= 2:
             return index, texts
     raise ImportRefused(
-        "找不到表头：文件中没有一行写着表格的列名（如 登记/备案时间、专利号…）；"
+        f"找不到表头：文件中没有一行写着表格的列名（如 {example}…）；"
         "请让第一行是表头，列名用申报书的中文标签或 TOML 键名"
     )
 
@@ -328,19 +330,15 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     """Read ``source``, convert and validate its rows as they would be appended to ``table``."""
     if table not in IMPORT_TABLES:
         raise ImportRefused(f"只能导入 {'、'.join(IMPORT_TABLES)}，不能导入 {table!r}")
-    if case.data is None:
-        message = case.error.message if case.error else "无法读取"
-        raise ImportRefused(f"案卷 {case.case_id} 无法读取（{message}）；请先修好 case.toml")
     try:
-        form = load_form(case.form_name or "")
-    except FormError as exc:
-        raise ImportRefused(
-            f"案卷 {case.case_id} 的 form = {case.form_name!r} 没有对应的 schema；无法按申报书导入"
-        ) from exc
+        current, form = data_and_form(case, "导入")
+    except CaseUnusable as exc:
+        raise ImportRefused(str(exc)) from exc
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
     sheet = read_sheet(source)
-    index, header_row = _find_header(sheet, names)
+    example = "、".join(str(node.get("title", key)) for key, node in list(props.items())[:2])
+    index, header_row = _find_header(sheet, names, example)
     keys: list[str | None] = []
     unknown: list[str] = []
     used: dict[str, str] = {}
@@ -360,7 +358,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
             f"{_table_label(form, table)}的列为：{known}（或对应的 TOML 键名）"
         )
 
-    existing = case.data.get(table)
+    existing = current.get(table)
     existing_rows = list(existing) if isinstance(existing, list) else []
     rows: list[ImportedRow] = []
     for file_row, cells in sheet[index + 1 :]:
@@ -387,7 +385,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     if not rows:
         raise ImportRefused(f"{source.name} 表头下面没有数据行；没有可导入的内容")
 
-    data = copy.deepcopy(case.data)
+    data = copy.deepcopy(current)
     data[table] = existing_rows + [r.values for r in rows]
     findings = check_data(data, form, today, case.directory)
     by_row: dict[int, list[Finding]] = {}

@@ -21,9 +21,14 @@ class CasesDirError(LookupError):
 def check_case_id(case_id: str) -> str:
     """Return the ID if it is safe as a folder name, else raise CaseIdError saying why."""
     if not CASE_ID.match(case_id) or ".." in case_id:
-        why = "以点开头" if case_id.startswith(".") else "含有 .. / 空格或其他不允许的字符"
         if not case_id:
             why = "为空"
+        elif case_id.startswith("."):
+            why = "以点开头"
+        elif len(case_id) > 64 and CASE_ID.match(case_id[:64]) and ".." not in case_id:
+            why = f"有 {len(case_id)} 个字符，超过 64 个"
+        else:
+            why = "含有 .. / 空格或其他不允许的字符"
         raise CaseIdError(
             f"案卷编号 {case_id!r} 无效（{why}）；编号只能用字母、数字、点、下划线和连字符，"
             "以字母或数字开头，最长 64 个字符，如 XH-2022-001"
@@ -36,7 +41,11 @@ def default_cases_dir() -> Path:
 
 
 def resolve_cases_dir(given: str | os.PathLike[str] | None) -> Path:
-    path = Path(given) if given else default_cases_dir()
+    if given is not None and not str(given).strip():
+        raise CasesDirError(
+            f"--cases 为空；请给出案卷目录，或不写 --cases 而用 {CASES_ENV} 或 ./cases"
+        )
+    path = Path(given) if given is not None else default_cases_dir()
     if not path.exists():
         raise CasesDirError(
             f"案卷目录 {str(path)!r} 不存在；请用 --cases DIR 指定，或设置 {CASES_ENV}，或用 anjuan init DIR 新建"

@@ -91,7 +91,7 @@ def check_review(
     """REVIEW.SCHEMA and REVIEW.WAIVER findings of one review file (TOML.PARSE when broken)."""
     if review.data is None:
         return [review.error] if review.error else []
-    from .rules.structure import SchemaWalk  # the same walk as case files
+    from .rules.structure import WALK_RULES, SchemaWalk  # the same walk as case files
 
     findings: list[Finding] = []
     schema = load_review_schema()
@@ -101,17 +101,7 @@ def check_review(
 
     walk = SchemaWalk(
         label,
-        rule_for={
-            k: "REVIEW.SCHEMA"
-            for k in (
-                "SCHEMA.TYPE",
-                "SCHEMA.ENUM",
-                "SCHEMA.UNKNOWN_KEY",
-                "SCHEMA.RANGE",
-                "REQUIRED.FIELD",
-                "REQUIRED.ROWS",
-            )
-        },
+        rule_for=dict.fromkeys(WALK_RULES, "REVIEW.SCHEMA"),
     )
     for _rid, _parts, message in walk.walk(schema, review.data, ()):
         findings.append(Finding("REVIEW.SCHEMA", "error", None, message, file=review.file))

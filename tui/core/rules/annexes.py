@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,42 @@ def _zh_date(day: date) -> str:
 
 def _day(value: Any) -> date | None:
     return value if isinstance(value, date) and not isinstance(value, datetime) else None
+
+
+def _dated_rows(ctx: Context, table: str, key: str) -> Iterator[tuple[int, dict[str, Any], date]]:
+    """The rows of ``table`` whose ``key`` is a date (anything else is SCHEMA.TYPE's)."""
+    for n, row in ctx.rows(table):
+        day = _day(row.get(key))
+        if day is not None:
+            yield n, row, day
+
+
+def _after_today(
+    ctx: Context, where: tuple[str, int, str], what: str, day: date, fix: str
+) -> Finding:
+    """ANNEX1.DATE / ANNEX2.DATE: a date of a row that has not come yet."""
+    table, n, _ = where
+    return ctx.finding(
+        f"{table.upper()}.DATE",
+        where,
+        f"附件{table[-1]} 第{n}行 {what} {day}：晚于今天（{ctx.today}）；{fix}",
+    )
+
+
+def _repeats(
+    ctx: Context, table: str, key_of: Callable[[dict[str, Any]], Hashable | None]
+) -> Iterator[tuple[int, dict[str, Any], int]]:
+    """Rows whose key an earlier row already has: (row number, row, the earlier row's number).
+    A key of None (nothing to compare) is skipped."""
+    first: dict[Hashable, int] = {}
+    for n, row in ctx.rows(table):
+        key = key_of(row)
+        if key is None:
+            continue
+        if key in first:
+            yield n, row, first[key]
+        else:
+            first[key] = n
 
 
 @rule("SUM.PARTS")
@@ -59,10 +95,7 @@ def paid_within_contract(ctx: Context) -> Iterator[Finding]:
 @rule("ANNEX1.DATE")
 def annex1_dates(ctx: Context) -> Iterator[Finding]:
     start = ctx.form.start_date
-    for n, row in ctx.rows("annex1"):
-        day = _day(row.get("date"))
-        if day is None:
-            continue
+    for n, _row, day in _dated_rows(ctx, "annex1", "date"):
         if day < start:
             yield ctx.finding(
                 "ANNEX1.DATE",
@@ -71,10 +104,8 @@ def annex1_dates(ctx: Context) -> Iterator[Finding]:
                 "更早的转化不计入",
             )
         elif day > ctx.today:
-            yield ctx.finding(
-                "ANNEX1.DATE",
-                ("annex1", n, "date"),
-                f"附件1 第{n}行 登记/备案时间 {day}：晚于今天（{ctx.today}）；请填写已完成的登记/备案日期",
+            yield _after_today(
+                ctx, ("annex1", n, "date"), "登记/备案时间", day, "请填写已完成的登记/备案日期"
             )
 
 
@@ -104,20 +135,18 @@ def _patent_key(value: Any) -> str | None:
 
 @rule("ANNEX1.DUPLICATE")
 def annex1_duplicates(ctx: Context) -> Iterator[Finding]:
-    first: dict[tuple[Any, ...], int] = {}
-    for n, row in ctx.rows("annex1"):
-        key = (_patent_key(row.get("patent_no")), row.get("method"), row.get("date"))
-        if key[0] is None or not isinstance(key[1], str) or _day(key[2]) is None:
-            continue
-        if key in first:
-            yield ctx.finding(
-                "ANNEX1.DUPLICATE",
-                ("annex1", n),
-                f"附件1 第{n}行与第{first[key]}行重复（同一专利 {row['patent_no']}、同一转化方式「{key[1]}」、"
-                f"同一日期 {key[2]}）；如确为两笔交易请核对日期，否则删除一行",
-            )
-        else:
-            first[key] = n
+
+    def deal(row: dict[str, Any]) -> Hashable | None:
+        key = (_patent_key(row.get("patent_no")), row.get("method"), _day(row.get("date")))
+        return key if key[0] is not None and isinstance(key[1], str) and key[2] else None
+
+    for n, row, earlier in _repeats(ctx, "annex1", deal):
+        yield ctx.finding(
+            "ANNEX1.DUPLICATE",
+            ("annex1", n),
+            f"附件1 第{n}行与第{earlier}行重复（同一专利 {row['patent_no']}、同一转化方式「{row['method']}」、"
+            f"同一日期 {row['date']}）；如确为两笔交易请核对日期，否则删除一行",
+        )
 
 
 @rule("ANNEX1.EVIDENCE")
@@ -264,10 +293,7 @@ def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
 
 @rule("ANNEX2.DATE")
 def annex2_dates(ctx: Context) -> Iterator[Finding]:
-    for n, row in ctx.rows("annex2"):
-        day = _day(row.get("grant_date"))
-        if day is None:
-            continue
+    for n, row, day in _dated_rows(ctx, "annex2", "grant_date"):
         number = (
             ids.parse_patent(row["patent_no"]) if isinstance(row.get("patent_no"), str) else None
         )
@@ -279,10 +305,8 @@ def annex2_dates(ctx: Context) -> Iterator[Finding]:
                 "授权不会早于申请，请核对日期或专利号",
             )
         elif day > ctx.today:
-            yield ctx.finding(
-                "ANNEX2.DATE",
-                ("annex2", n, "grant_date"),
-                f"附件2 第{n}行 授权日期 {day}：晚于今天（{ctx.today}）；请填写已授权的日期",
+            yield _after_today(
+                ctx, ("annex2", n, "grant_date"), "授权日期", day, "请填写已授权的日期"
             )
 
 
@@ -307,16 +331,9 @@ def annex2_price(ctx: Context) -> Iterator[Finding]:
 
 @rule("ANNEX2.DUPLICATE")
 def annex2_duplicates(ctx: Context) -> Iterator[Finding]:
-    first: dict[str, int] = {}
-    for n, row in ctx.rows("annex2"):
-        key = _patent_key(row.get("patent_no"))
-        if key is None:
-            continue
-        if key in first:
-            yield ctx.finding(
-                "ANNEX2.DUPLICATE",
-                ("annex2", n, "patent_no"),
-                f"附件2 第{n}行：专利 {row['patent_no']} 与第{first[key]}行重复；同一专利只列一次",
-            )
-        else:
-            first[key] = n
+    for n, row, earlier in _repeats(ctx, "annex2", lambda row: _patent_key(row.get("patent_no"))):
+        yield ctx.finding(
+            "ANNEX2.DUPLICATE",
+            ("annex2", n, "patent_no"),
+            f"附件2 第{n}行：专利 {row['patent_no']} 与第{earlier}行重复；同一专利只列一次",
+        )

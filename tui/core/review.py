@@ -198,66 +198,31 @@ def save_review(
     as_name: str | None = None,
     expected_version: str | None = None,
 ) -> tuple[str, str]:
-    """Write ``<case>/reviews/<reviewer>.toml`` atomically and commit it alone; (commit, version).
+    """Save the reviewer's own ``reviews/<reviewer>.toml`` and commit it; (commit, version).
 
-    The reviewer is ``as_name`` or the login name. ConflictError if the file changed since
-    ``expected_version`` (None: it must not exist yet); StoreError if the content is not a
-    valid review (checked against the review schema before anything is written).
+    The reviewer is ``as_name`` or the login name. It goes through the store's save (only
+    changed values rewritten, comments kept, schema check, lock, one commit);
+    ``expected_version`` None means the file must not exist yet (ConflictError otherwise).
     """
-    import tomlkit
+    from .store import ConflictError, login_name
+    from .store import save_review as store_save_review
 
-    from .case import blob_id, read_case
-    from .repo import check_case_id
-    from .schema import FormError, load_form
-    from .store import (
-        ConflictError,
-        StoreError,
-        atomic_write,
-        commit_paths,
-        login_name,
-        open_repo,
-        person,
-        repo_lock,
-    )
-
-    check_case_id(case_id)
-    case_dir = cases_dir / case_id
-    if not (case_dir / "case.toml").is_file():
-        raise StoreError(f"没有案卷 {case_id}；请先用 anjuan new 建立")
-    repo = open_repo(cases_dir)
-    who = person(repo, as_name)
     reviewer = as_name or login_name()
+    file_name = reviewer_file_name(reviewer)
     content = {"reviewer": reviewer, **{k: v for k, v in data.items() if k != "reviewer"}}
-    text = tomlkit.dumps(content)
-    case = read_case(case_dir, case_id)
-    try:
-        form = load_form(case.form_name or "")
-    except FormError:
-        form = None
-    parsed = parse_toml_bytes(text.encode("utf-8"), f"{REVIEWS_DIR}/x.toml")
-    problems = check_review(
-        Review(reviewer, f"{REVIEWS_DIR}/{reviewer_file_name(reviewer)}", parsed.data, None),
-        form,
-        case.data,
-    )
-    if problems:
-        raise StoreError("评审未保存：" + "；".join(p.message for p in problems))
-    path = case_dir / REVIEWS_DIR / reviewer_file_name(reviewer)
-    with repo_lock(repo):
-        current = blob_id(path.read_bytes()) if path.exists() else None
-        if current != expected_version:
-            raise ConflictError(
-                f"{case_id}/{REVIEWS_DIR}/{path.name} 在你打开之后已被修改；请重新打开评审再保存（你的内容未写入）"
-            )
-        path.parent.mkdir(exist_ok=True)
-        raw = text.encode("utf-8")
-        atomic_write(path, raw)
-        decision = content.get("decision") or "未定"
-        sha = commit_paths(
-            repo,
-            [path],
-            f"{case_id}: {reviewer} 的评审（{decision}）",
-            who,
-            new_files=[path] if current is None else [],
+    path = cases_dir / case_id / REVIEWS_DIR / file_name
+    if expected_version is None and path.exists():
+        raise ConflictError(
+            f"{case_id}/{REVIEWS_DIR}/{file_name} 在你打开之后已被建立；请重新打开评审再保存（你的内容未写入）"
         )
-    return sha, blob_id(raw)
+    decision = content.get("decision") or "未定"
+    result = store_save_review(
+        cases_dir,
+        case_id,
+        file_name,
+        content,
+        as_name=as_name,
+        expected_version=expected_version,
+        subject=f"{case_id}: {reviewer} 的评审（{decision}）",
+    )
+    return result.commit or "", result.version

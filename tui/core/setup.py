@@ -146,7 +146,7 @@ def _person(repo: git.Repo, as_name: str | None) -> Person:
 def _head_report(repo: git.Repo, directory: Path, cid: str, rel: str) -> CaseReport | None:
     """The case as the last commit has it (None for a new case)."""
     try:
-        raw = repo.git.show(f"HEAD:{rel}", stdout_as_string=False)
+        raw = repo.git.show(f"HEAD:{rel}", stdout_as_string=False, strip_newline_in_stdout=False)
     except git.GitCommandError:
         return None
     parsed = parse_toml_bytes(raw)
@@ -179,7 +179,9 @@ def pre_commit_check(cases_dir: Path) -> tuple[bool, list[CaseReport]]:
         case = read_case(base / cid, cid)
         rel_case = (base / cid / "case.toml").relative_to(root).as_posix()
         try:
-            raw = repo.git.show(f":{rel_case}", stdout_as_string=False)
+            raw = repo.git.show(
+                f":{rel_case}", stdout_as_string=False, strip_newline_in_stdout=False
+            )
         except git.GitCommandError:
             raw = None
         if raw is not None:

@@ -689,6 +689,7 @@ def save_review(
     reason: str | None = None,
     expected_version: str | None = None,
     on_wait: Notify | None = None,
+    subject: str | None = None,
 ) -> SaveResult:
     """Save one reviewer's file (``reviews/<reviewer_file>.toml``, created if new) the same way
     as a case: only changed values rewritten, one commit. A new REVIEW.* error refuses it.
@@ -697,12 +698,10 @@ def save_review(
     from .review import Review, check_review
 
     name = reviewer_file.removesuffix(".toml")
-    try:
-        check_case_id(name)
-    except CaseIdError as exc:
-        raise StoreError(
-            f"评审文件名 {reviewer_file!r} 无效；请用评审人的登录名，如 li.wei"
-        ) from exc
+    # A reviewer may be named in Chinese (``--as 李伟``): letters of any script, digits,
+    # ``._-``; never a path (no ``/``, no ``..``, no leading dot).
+    if not re.fullmatch(r"\w[\w.\-]{0,63}", name) or ".." in name:
+        raise StoreError(f"评审文件名 {reviewer_file!r} 无效；请用评审人的登录名，如 li.wei")
     case_dir = _case_dir(cases_dir, case_id)
     rel = f"reviews/{name}.toml"
 
@@ -723,7 +722,7 @@ def save_review(
     repo = open_repo(cases_dir)
     with repo_lock(repo, on_wait):
         return _save_locked(
-            repo, case_id, case_dir, rel, data, as_name, reason, expected_version, check, None
+            repo, case_id, case_dir, rel, data, as_name, reason, expected_version, check, subject
         )
 
 

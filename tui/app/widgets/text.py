@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from ...core.case import show_controls
 
 
 def plain(value: Any) -> str:
@@ -26,7 +25,7 @@ def plain(value: Any) -> str:
         text = "；".join(plain(v) for v in value)
     else:
         text = str(value)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\n", " ⏎ ").strip())
+    return show_controls(text.replace("\n", " ⏎ ").strip())
 
 
 def literal(value: Any, style: str = "") -> Text:
@@ -36,4 +35,4 @@ def literal(value: Any, style: str = "") -> Text:
 
 def visible(text: str) -> str:
     """Multi-line text with its layout kept and control characters made visible."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return show_controls(text)

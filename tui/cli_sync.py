@@ -148,6 +148,7 @@ def cmd_merge_driver(args: argparse.Namespace) -> int:
             text, _ = merge_file_text(read[0], read[1], read[2])
             ours.write_text(text, encoding="utf-8", errors="surrogateescape")
         except Exception as again:
-            print(f"anjuan merge-driver: {safe(str(again))}", file=sys.stderr)
+            if str(again) != str(exc):
+                print(f"anjuan merge-driver: 逐行合并也失败：{safe(str(again))}", file=sys.stderr)
             return EXIT_FAIL
         return EXIT_FINDINGS

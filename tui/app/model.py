@@ -5,7 +5,6 @@ Kept apart from the widgets so that undo, dirty state and merges are plain data.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,16 @@ class Edit:
     old: Any
     new: Any
     typing: bool = False  # consecutive keystrokes in one field coalesce into one undo step
+
+
+def clone(value: Any) -> Any:
+    """A copy of case data: tables and arrays are copied, the values in them (str, int,
+    Decimal, bool, dates) are immutable and shared. Many times faster than ``deepcopy``."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
 
 
 def put(data: dict[str, Any], parts: Sequence[Part], value: Any) -> None:
@@ -41,7 +50,7 @@ class EditModel:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.saved = data
-        self.data = copy.deepcopy(data)
+        self.data = clone(data)
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
 
@@ -54,22 +63,22 @@ class EditModel:
 
     def set(self, parts: Sequence[Part], value: Any, typing: bool = False) -> None:
         parts = tuple(parts)
-        old = copy.deepcopy(self.get(parts))
+        old = clone(self.get(parts))
         if old == value and old is not MISSING:
             return
         last = self.undo_stack[-1] if self.undo_stack else None
         if typing and last is not None and last.typing and last.path == parts:
-            last.new = copy.deepcopy(value)
+            last.new = clone(value)
         else:
-            self.undo_stack.append(Edit(parts, old, copy.deepcopy(value), typing))
+            self.undo_stack.append(Edit(parts, old, clone(value), typing))
         self.redo_stack.clear()
-        put(self.data, parts, copy.deepcopy(value))
+        put(self.data, parts, clone(value))
 
     def undo(self) -> Edit | None:
         if not self.undo_stack:
             return None
         edit = self.undo_stack.pop()
-        put(self.data, edit.path, copy.deepcopy(edit.old))
+        put(self.data, edit.path, clone(edit.old))
         self.redo_stack.append(edit)
         return edit
 
@@ -77,15 +86,15 @@ class EditModel:
         if not self.redo_stack:
             return None
         edit = self.redo_stack.pop()
-        put(self.data, edit.path, copy.deepcopy(edit.new))
+        put(self.data, edit.path, clone(edit.new))
         self.undo_stack.append(edit)
         return edit
 
     def mark_saved(self, data: dict[str, Any] | None = None) -> None:
         """After a save (or reload): what is on disk now is the new starting point."""
-        self.saved = copy.deepcopy(self.data if data is None else data)
+        self.saved = clone(self.data if data is None else data)
         if data is not None:
-            self.data = copy.deepcopy(data)
+            self.data = clone(data)
         self.undo_stack.clear()
         self.redo_stack.clear()
 

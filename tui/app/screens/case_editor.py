@@ -7,7 +7,6 @@ overwritten: the conflict screen shows what changed and offers reload or merge.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from ...core.findings import Finding
 from ...core.paths import Part, PathError, format_path, parse_path
 from ...core.schema import Form
 from ...core.validate import CaseReport, validate_case
-from ..model import EditModel, field_diff
+from ..model import EditModel, clone, field_diff
 from ..widgets.fields import MISSING, FieldRow, kind_of
 from ..widgets.findings import FindingsPanel
 from ..widgets.goto import FieldProvider
@@ -39,6 +38,7 @@ from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
 VALIDATE_DELAY = 0.25  # seconds of quiet typing before the case is checked again
+TABLES_BUILT_AT_ONCE = ("budget", "annex1")  # 经费预算 is small; 附件1 is where the work is
 
 
 def section_tab_title(key: str, title: str, node: dict[str, Any]) -> str:
@@ -60,10 +60,15 @@ class CaseForm(Widget):
             for n, (key, tab, title, widgets) in enumerate(self.sections):
                 table_only = len(widgets) == 1 and isinstance(widgets[0], RowTable)
                 if table_only:
-                    # a section that is one table (附件1, 附件2, 经费预算) fills its tab; tables
-                    # are a few widgets however many rows they hold, so they are built at once
+                    # a section that is one table (附件1, 附件2, 经费预算) fills its tab; a grid
+                    # of hundreds of rows costs as much to build as the rest of the form, so
+                    # only the tables most worked on are built at once, others when first shown
                     widgets[0].add_class("-full")
-                    yield TabPane(tab, widgets[0], id=f"sec-{key}")
+                    if key in TABLES_BUILT_AT_ONCE:
+                        yield TabPane(tab, widgets[0], id=f"sec-{key}")
+                    else:
+                        self.pending[key] = (title, widgets)
+                        yield TabPane(tab, id=f"sec-{key}")
                 elif n:
                     self.pending[key] = (title, widgets)
                     yield TabPane(tab, VerticalScroll(classes="section"), id=f"sec-{key}")
@@ -349,7 +354,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
     def _revalidate(self) -> None:
         if self.model is None or self.case is None:
             return
-        data = copy.deepcopy(self.model.data)
+        data = clone(self.model.data)
         self._validate(data)
 
     @work(thread=True, exclusive=True, group="editor-validate")
@@ -562,7 +567,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
     def _save(self, reason: str | None) -> None:
         assert self.model is not None and self.case is not None
         self.saving = True
-        data = copy.deepcopy(self.model.data)
+        data = clone(self.model.data)
         app = self.anjuan
         try:
             result = store.save_case(
@@ -594,7 +599,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         assert self.model is not None and self.case is not None
         self.case.version = result.version
         self.case.data = data
-        self.model.saved = copy.deepcopy(data)
+        self.model.saved = clone(data)
         self.model.undo_stack.clear()
         self.model.redo_stack.clear()
         self.notify(
@@ -618,7 +623,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
             if merged is None or self.model is None or self.case is None:
                 return
             self.case = disk
-            self.model.saved = copy.deepcopy(disk.data or {})
+            self.model.saved = clone(disk.data or {})
             self.model.data = merged
             self.model.undo_stack.clear()
             self.model.redo_stack.clear()

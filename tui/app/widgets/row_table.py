@@ -7,7 +7,6 @@ from the rows (``x-total``) and never stored.
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -21,8 +20,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...core.findings import Finding
+from ..model import clone
 from .fields import MISSING, finding_line, kind_of
-from .text import literal
+from .text import literal, plain
 
 TOTAL_KEY = "__total__"
 
@@ -116,12 +116,14 @@ class RowTable(Vertical):
         self.item = node.get("items", {})
         self.columns: list[str] = list(self.item.get("properties", {}))
         self.totals: list[str] = list(node.get("x-total", []))
-        self.rows = copy.deepcopy(rows)
+        self.rows = clone(rows)
         self.findings: dict[int | None, list[Finding]] = {}
         self._flagged: set[tuple[int, str]] = set()
         self._note_shown: tuple[int, int] | None = None
         self._built = False  # the grid exists (the section has been shown)
         self.periods = periods or []  # the form's periods (x-periods): a new row takes the next one
+        props = self.item.get("properties", {})
+        self._numeric = {c: kind_of(props[c]) in ("int", "number") for c in self.columns}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title, style="bold"), classes="table-title")
@@ -141,18 +143,17 @@ class RowTable(Vertical):
         props = self.item.get("properties", {})
         for col in self.columns:
             grid.add_column(props[col].get("title", col), key=col)
-        self.load(self.rows)
+        self._fill()
 
     def cell(self, n: int, col: str) -> Text:
         row = self.rows[n - 1]
         value = row.get(col, MISSING)
-        style = "bold red" if (n, col) in self._flagged else ""
         if value is MISSING:
             return Text("")
-        kind = kind_of(self.item["properties"][col])
-        if kind in ("int", "number"):
-            return Text(literal(value).plain, style=style, justify="right")
-        return literal(value, style)
+        style = "bold red" if (n, col) in self._flagged else ""
+        if self._numeric[col]:
+            return Text(plain(value), style=style, justify="right")
+        return Text(plain(value), style=style)
 
     def _total_cells(self) -> list[Text]:
         cells = [Text("合计", style="bold")]
@@ -166,15 +167,19 @@ class RowTable(Vertical):
 
     def load(self, rows: list[dict[str, Any]], cursor: Coordinate | None = None) -> None:
         """Show these rows (after a change, an undo or a reload)."""
-        if not self._built:
-            self.rows = copy.deepcopy(rows)
-            return  # shown on mount
+        self.rows = clone(rows)
+        if self._built:
+            self._fill(cursor)
+        # else: shown on mount
+
+    def _fill(self, cursor: Coordinate | None = None) -> None:
         grid = self.grid
         keep = cursor or grid.cursor_coordinate
-        self.rows = copy.deepcopy(rows)
         grid.clear()
+        columns = self.columns
+        cell = self.cell
         for n in range(1, len(self.rows) + 1):
-            grid.add_row(Text(str(n)), *[self.cell(n, c) for c in self.columns], key=str(n))
+            grid.add_row(Text(str(n)), *[cell(n, c) for c in columns], key=str(n))
         if self.totals:
             grid.add_row(*self._total_cells(), key=TOTAL_KEY)
         if grid.row_count:
@@ -202,7 +207,7 @@ class RowTable(Vertical):
 
     def _changed(self, cursor: Coordinate) -> None:
         self.load(self.rows, cursor)
-        self.post_message(self.Changed(self, copy.deepcopy(self.rows), cursor))
+        self.post_message(self.Changed(self, clone(self.rows), cursor))
 
     def _blank_row(self) -> dict[str, Any]:
         """An empty row; in a period table, with the first period of the form not yet present."""
@@ -244,7 +249,7 @@ class RowTable(Vertical):
     def copy_down(self) -> None:
         n, _ = self.current()
         if n:
-            self.rows.insert(n, copy.deepcopy(self.rows[n - 1]))
+            self.rows.insert(n, clone(self.rows[n - 1]))
             self._changed(Coordinate(n, self.grid.cursor_coordinate.column))
 
     def edit_cell(self) -> None:
@@ -261,7 +266,7 @@ class RowTable(Vertical):
             row[col] = value
         self.grid.update_cell(str(n), col, self.cell(n, col))
         self._refresh_totals()
-        self.post_message(self.Changed(self, copy.deepcopy(self.rows), self.grid.cursor_coordinate))
+        self.post_message(self.Changed(self, clone(self.rows), self.grid.cursor_coordinate))
 
     def go_to(self, n: int | None, col: str | None) -> None:
         self.grid.focus()

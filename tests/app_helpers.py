@@ -43,3 +43,13 @@ def add_case(cases: Path, case_id: str, text: str | None = None) -> Path:
     git(cases, "add", "-A")
     git(cases, "commit", "-q", "--no-verify", "-m", f"add {case_id}")
     return folder
+
+
+async def palette_go(pilot: Pilot[None], query: str) -> None:
+    """Type ``query`` into the command palette (ctrl+p) and take its first match."""
+    await pilot.press("ctrl+p")
+    await pilot.press(*query)
+    await pilot.pause(0.3)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)

@@ -86,3 +86,18 @@ def office(tmp_path: Path, *names: str) -> tuple[Path, list[Machine]]:
         assert done.returncode == 0, done.stderr
         machines.append(Machine(name, path))
     return remote, machines
+
+
+def mobile_and_row_conflict(tmp_path: Path) -> tuple[Path, Machine, Machine]:
+    """Two machines: a pushed new values of the lead's mobile, annex1 row 2's received amount
+    and the contact's name; b changed the same mobile and amount the other way, not synced."""
+    remote, (a, b) = office(tmp_path, "a", "b")
+    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
+    a.edit('name = "陈晓"', 'name = "陈晓红"')
+    a.edit("received_yuan = 150000", "received_yuan = 140000")
+    a.commit("a: mobile, contact, annex1 row 2")
+    assert a.sync().returncode == 0
+    b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
+    b.edit("received_yuan = 150000", "received_yuan = 130000")
+    b.commit("b: mobile, annex1 row 2")
+    return remote, a, b

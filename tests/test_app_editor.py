@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, TabbedContent
 
-from tests.app_helpers import make_app, settle
+from tests.app_helpers import make_app, palette_go, settle
 from tui.app.screens.case_editor import CaseEditorScreen, CaseForm
 from tui.app.screens.case_list import CaseListScreen
 from tui.app.widgets.fields import FieldRow
@@ -198,23 +198,13 @@ async def test_go_to_field_by_chinese_label_selects_content(cases_repo: Path) ->
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 40)) as pilot:
         editor = await open_editor(pilot, build_all=False)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"推送信息数量")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await palette_go(pilot, "推送信息数量")
         field = editor.fields["targets.info_pushes"]
         box = field.query_one(Input)
         assert box.has_focus
         await pilot.press(*"1500")
         assert box.value == "1500"  # typing replaced the selected content
-        await pilot.press("ctrl+p")
-        await pilot.press(*"budget[2].note")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await palette_go(pilot, "budget[2].note")
         assert editor.tables["budget"].current() == (2, "note")
 
 

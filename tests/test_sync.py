@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from conftest import anjuan, git
-from sync_helpers import CASE, Machine, fsck_clean, office
+from sync_helpers import CASE, Machine, fsck_clean, mobile_and_row_conflict, office
 
 ROW3 = 'patent_no = "ZL201821453327.4"\nmethod = "许可"'
 ROW7_CONTRACT = "contract_yuan = 80000"
@@ -110,15 +110,7 @@ def test_rows_appended_on_both_sides_are_all_kept(tmp_path: Path) -> None:
 
 
 def test_same_field_both_sides_is_one_conflict_and_nothing_is_half_merged(tmp_path: Path) -> None:
-    remote, (a, b) = office(tmp_path, "a", "b")
-    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
-    a.edit('name = "陈晓"', 'name = "陈晓红"')
-    a.edit("received_yuan = 150000", "received_yuan = 140000")
-    a.commit("a: mobile, contact, annex1 row 2")
-    assert a.sync().returncode == 0
-    b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
-    b.edit("received_yuan = 150000", "received_yuan = 130000")
-    b.commit("b: mobile, annex1 row 2")
+    remote, a, b = mobile_and_row_conflict(tmp_path)
     b_head, b_text = b.head(), b.text()
 
     done = b.sync()

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from tests.app_helpers import make_app, settle
 from tests.conftest import git
-from tests.sync_helpers import fsck_clean, office
+from tests.sync_helpers import fsck_clean, mobile_and_row_conflict, office
 from tui.app.screens.case_editor import CaseEditorScreen
 from tui.app.screens.case_list import CaseListScreen
 from tui.app.screens.conflicts import SyncScreen
@@ -19,15 +19,7 @@ def cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
 
 
 async def test_conflicts_are_chosen_by_keyboard_and_committed_once(tmp_path: Path) -> None:
-    remote, (a, b) = office(tmp_path, "a", "b")
-    a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
-    a.edit("received_yuan = 150000", "received_yuan = 140000")
-    a.edit('name = "陈晓"', 'name = "陈晓红"')
-    a.commit("a")
-    assert a.sync().returncode == 0
-    b.edit('mobile = "13801234567"', 'mobile = "13801230002"')
-    b.edit("received_yuan = 150000", "received_yuan = 130000")
-    b.commit("b")
+    remote, _a, b = mobile_and_row_conflict(tmp_path)
     head = b.head()
 
     app = make_app(b.path)

@@ -20,7 +20,7 @@ from textual.command import Provider
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...core import store
@@ -32,6 +32,7 @@ from ...core.validate import CaseReport, validate_case
 from ..model import EditModel, clone, field_diff
 from ..widgets.fields import MISSING, FieldRow, kind_of
 from ..widgets.findings import FindingsPanel
+from ..widgets.footer import KeyFooter
 from ..widgets.goto import FieldProvider
 from ..widgets.row_table import RowTable
 from ..widgets.text import literal, plain
@@ -152,7 +153,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         panel.display = False
         yield panel
         yield Static("", id="editor-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#editor-body").loading = True
@@ -373,15 +374,17 @@ class CaseEditorScreen(AnjuanScreen[None]):
         if self.model is None:
             return
         typing = event.row.kind in ("text", "textarea", "int", "number", "date")
-        self.model.set(parse_path(event.row.path), event.value, typing=typing)
-        self._after_edit()
+        if self.model.set(parse_path(event.row.path), event.value, typing=typing):
+            self._after_edit()
+        else:
+            self._status()  # the typing check may have changed, the case has not
 
     @on(RowTable.Changed)
     def _table_changed(self, event: RowTable.Changed) -> None:
         if self.model is None:
             return
-        self.model.set(parse_path(event.table.path), event.rows)
-        self._after_edit()
+        if self.model.set(parse_path(event.table.path), event.rows):
+            self._after_edit()
 
     @on(RowTable.EditCell)
     def _edit_cell(self, event: RowTable.EditCell) -> None:

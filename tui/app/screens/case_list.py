@@ -10,11 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...core.index import CaseSummary, case_summaries
 from ...core.setup import SetupError
 from ...core.store import StoreError
+from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
@@ -84,7 +85,7 @@ class CaseListScreen(AnjuanScreen[None]):
         )
         table: DataTable[Text] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)

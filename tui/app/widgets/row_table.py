@@ -7,17 +7,22 @@ from the rows (``x-total``) and never stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.message import Message
+from textual.render import measure
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 
 from ...core.findings import Finding
 from ..model import clone
@@ -39,6 +44,48 @@ class RowDataTable(DataTable[Text]):
         Binding("shift+down", "move_row(1)", "下移", id="table.move_down", show=False),
         Binding("c", "copy_down", "复制行", id="table.copy_down"),
     ]
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Widen the columns for new rows, as DataTable does, measured directly.
+
+        DataTable measures every new cell through Rich, which asks the console for its size
+        once per cell: 5,000 cells of a 500-row annex cost more than the rest of the editor.
+        Our cells are Text, whose width is its widest line (what Rich's measure returns), so
+        they are measured with ``cell_len``. Rows of automatic height are left to DataTable.
+        """
+        rows = self.rows
+        new = [key for key in new_rows if key in rows]
+        if any(rows[key].auto_height or rows[key].label is not None for key in new):
+            super()._update_dimensions(new)
+            return
+        columns = self.ordered_columns
+        widths = [column.content_width for column in columns]
+        console = self.app.console
+        for key in new:
+            cells = self._data[key]
+            for i, column in enumerate(columns):
+                cell = cells.get(column.key)
+                if isinstance(cell, Text):
+                    plain = cell.plain
+                    width = (
+                        max(map(cell_len, plain.splitlines()), default=0)
+                        if "\n" in plain
+                        else cell_len(plain)
+                    )
+                elif cell is None:
+                    width = 0
+                else:
+                    width = measure(console, cell, 1)
+                if width > widths[i]:
+                    widths[i] = width
+        for column, width in zip(columns, widths, strict=True):
+            column.content_width = width
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            sum(column.get_render_width(self) for column in self.columns.values())
+            + self._row_label_column_width,
+            self._total_row_height + header,
+        )
 
     def _table(self) -> RowTable:
         parent = self.parent

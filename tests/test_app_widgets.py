@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
@@ -24,9 +26,14 @@ CELLS = [
 
 
 class TwoTables(App[None]):
+    CSS = "Vertical { background: darkblue 40%; width: 1fr; } DataTable { height: 6; }"
+
     def compose(self) -> ComposeResult:
-        yield DataTable(id="textual")
-        yield RowDataTable(id="ours")
+        with Horizontal():  # each table a few containers down, as in the editor's tabs
+            with Vertical(), Vertical():
+                yield DataTable(id="textual", zebra_stripes=True)
+            with Vertical(), Vertical():
+                yield RowDataTable(id="ours", zebra_stripes=True)
 
     def on_mount(self) -> None:
         for table in self.query(DataTable):
@@ -49,6 +56,22 @@ async def test_row_table_columns_are_as_wide_as_textual_would_make_them() -> Non
         await pilot.pause()
         assert [c.content_width for c in ours.ordered_columns][2] == 15
         assert ours.virtual_size == textual.virtual_size
+
+
+async def test_row_table_draws_exactly_what_textual_draws() -> None:
+    app = TwoTables()
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        textual, ours = app.query_one("#textual", DataTable), app.query_one("#ours", DataTable)
+        for table in (textual, ours):
+            table.move_cursor(row=1, column=1)
+        app.set_focus(None)  # the first table took the focus at start, which colours it
+        await pilot.pause()
+        crop = Region(0, 0, ours.size.width, ours.size.height)
+        assert textual.size == ours.size
+        drawn = ours.render_lines(crop)
+        assert drawn == textual.render_lines(crop)  # same text, same colours, cursor, stripes
+        assert "北京中关村" in drawn[1].text
 
 
 def footer_keys(app: App[None]) -> list[str]:

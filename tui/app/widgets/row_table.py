@@ -12,15 +12,17 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.render import measure
+from textual.strip import Strip
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
@@ -44,6 +46,22 @@ class RowDataTable(DataTable[Text]):
         Binding("shift+down", "move_row(1)", "下移", id="table.move_down", show=False),
         Binding("c", "copy_down", "复制行", id="table.copy_down"),
     ]
+
+    _render_style: Style | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # DataTable asks for ``rich_style`` once per line, and each time it walks every
+        # ancestor (seven, in a tab of the editor): once per render is enough.
+        self._render_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._render_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        style = self._render_style
+        return style if style is not None else super().rich_style
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Widen the columns for new rows, as DataTable does, measured directly.

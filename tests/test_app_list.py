@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 
 from tests.app_helpers import add_case, make_app, settle
@@ -82,3 +83,31 @@ async def test_n_makes_a_new_case_commits_it_and_opens_it(cases_repo: Path) -> N
     assert (cases_repo / "XH-2022-010" / "case.toml").is_file()
     log = git(cases_repo, "log", "-1", "--format=%an %s").stdout
     assert "测试员" in log and "XH-2022-010" in log
+
+
+async def test_loading_a_repository_says_how_far_it_has_got(
+    samples_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    from tui.app.screens import case_list
+
+    monkeypatch.setattr(case_list, "PROGRESS_EVERY", 0.0)  # every case, not a few a second
+    titles: list[str] = []
+    shown = CaseListScreen.show_progress
+
+    def record(screen: CaseListScreen, done: int, total: int) -> None:
+        shown(screen, done, total)
+        titles.append(str(screen.query_one("#list-title", Static).render()))
+
+    monkeypatch.setattr(CaseListScreen, "show_progress", record)
+    app = make_app(samples_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert titles == [
+            "正在读取并检查案卷… 1/4（25%）",
+            "正在读取并检查案卷… 2/4（50%）",
+            "正在读取并检查案卷… 3/4（75%）",
+        ]
+        title = str(app.screen.query_one("#list-title", Static).render())
+        assert title.startswith("案卷 4/4")  # and when done, the count of cases

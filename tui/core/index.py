@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -109,20 +110,31 @@ class IndexStats:
 
 
 def case_summaries(
-    cases_dir: Path, today: date | None = None, *, stats: IndexStats | None = None
+    cases_dir: Path,
+    today: date | None = None,
+    *,
+    stats: IndexStats | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CaseSummary]:
     """A summary of every case in the directory, in name order. Never raises for a bad file.
 
-    ``stats``, when given, is filled in with how many cases were checked and reused."""
+    ``stats``, when given, is filled in with how many cases were checked and reused;
+    ``progress``, when given, is called with (cases done, all cases) after each case."""
     today = today or date.today()
     stats = stats if stats is not None else IndexStats()
     asked = _GitView.ask(cases_dir)  # git works while the folder is listed
     ids, _skipped = list_case_ids(cases_dir)
     index_key = _index_key()
     git = _GitView.answer(asked)
+    total = len(ids)
     if git is None:
-        stats.checked += len(ids)
-        return [_fresh(cases_dir, cid, today)[0] for cid in ids]
+        stats.checked += total
+        plain = []
+        for n, cid in enumerate(ids, 1):
+            plain.append(_fresh(cases_dir, cid, today)[0])
+            if progress is not None:
+                progress(n, total)
+        return plain
     path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
     stored = _load(path, index_key)
     log = _editors(cases_dir, git, stored.get("log"))
@@ -152,6 +164,8 @@ def case_summaries(
         if key is not None:
             new_cases[cid] = entry
         out.append(summary)
+        if progress is not None:
+            progress(len(out), total)
     fresh = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
     if fresh != stored:
         _save(path, fresh)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -18,6 +19,8 @@ from ...core.store import StoreError
 from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
+
+PROGRESS_EVERY = 0.2  # seconds between progress updates while the list loads
 
 STATUS_WORDS = {
     "draft": "草稿",
@@ -103,8 +106,26 @@ class CaseListScreen(AnjuanScreen[None]):
     @work(thread=True, exclusive=True, group="case-list")
     def _load(self) -> None:
         app = self.anjuan
-        summaries = case_summaries(app.cases_dir, app.today)
+        shown = 0.0
+
+        def progress(done: int, total: int) -> None:
+            # cases already in the index come in thousands a second: say where the
+            # checking is a few times a second, not at every case
+            nonlocal shown
+            now = time.monotonic()
+            if now - shown >= PROGRESS_EVERY and done < total:
+                shown = now
+                app.call_from_thread(self.show_progress, done, total)
+
+        summaries = case_summaries(app.cases_dir, app.today, progress=progress)
         app.call_from_thread(self._loaded, summaries)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """How far reading and checking the cases has got (a large repository's first list)."""
+        percent = done * 100 // total if total else 100
+        self.query_one("#list-title", Static).update(
+            Text(f"正在读取并检查案卷… {done}/{total}（{percent}%）")
+        )
 
     def _loaded(self, summaries: list[CaseSummary]) -> None:
         self.summaries = summaries

@@ -144,6 +144,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         self.tables: dict[str, RowTable] = {}
         self.saving = False
         self.ready = False
+        self._section_target: str | None = None  # where section keys typed ahead lead
 
     # --- building --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -514,14 +515,21 @@ class CaseEditorScreen(AnjuanScreen[None]):
             return
         tabbed = tabs.first(TabbedContent)
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
-        if tabbed.active in ids:
-            target = ids[(ids.index(tabbed.active) + step) % len(ids)]
+        # keys typed ahead while a section is built count from where the last one goes
+        current = self._section_target or tabbed.active
+        if current in ids:
+            target = ids[(ids.index(current) + step) % len(ids)]
+            self._section_target = target
             self.call_later(self._show_section, target)
 
     async def _show_section(self, pane_id: str) -> None:
+        if self._section_target not in (None, pane_id):
+            return  # a later key goes further: don't build the sections passed over
         await self.query_one(CaseForm).ensure(pane_id.removeprefix("sec-"))
         tabbed = self.query_one("#sections", TabbedContent)
         tabbed.active = pane_id
+        if self._section_target == pane_id:
+            self._section_target = None
         self.call_after_refresh(self._focus_first, tabbed.get_pane(pane_id))
 
     def _focus_first(self, pane: Widget) -> None:

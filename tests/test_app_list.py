@@ -111,3 +111,28 @@ async def test_loading_a_repository_says_how_far_it_has_got(
         ]
         title = str(app.screen.query_one("#list-title", Static).render())
         assert title.startswith("案卷 4/4")  # and when done, the count of cases
+
+
+async def test_case_read_ahead_is_never_shown_once_the_file_changed(samples_repo: Path) -> None:
+    from tui.core.case import blob_id
+    from tui.core.store import cached_data
+
+    app = make_app(samples_repo)
+    path = samples_repo / "XH-2022-003" / "case.toml"
+    before = blob_id(path.read_bytes())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")  # the cursor rests on XH-2022-003
+        await pilot.pause(0.3)
+        await settle(pilot)
+        known, data = cached_data(before)
+        assert known and data is not None  # read ahead, ready for Enter
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("松岭智造园管理", "松岭智造城管理", 1), encoding="utf-8")
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, CaseEditorScreen) and editor.model is not None
+        assert editor.model.data["applicant"]["name"] == "北京松岭智造城管理有限公司"
+        assert "松岭智造城" in str(editor.query_one("#editor-title").render())
+        assert data["applicant"]["name"] == "北京松岭智造园管理有限公司"  # cache untouched

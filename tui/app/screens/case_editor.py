@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -166,7 +167,11 @@ class CaseEditorScreen(AnjuanScreen[None]):
 
     @work(thread=True, exclusive=True, group="editor-read")
     def _read(self) -> None:
-        case = read_case(self.cases_dir / self.case_id, self.case_id)
+        # the list has usually read this file ahead (the case under its cursor): the parse
+        # is reused when the bytes are the same, and copied, since the editor changes it
+        case = store.read_case_cached(self.cases_dir / self.case_id, self.case_id)
+        if case.data is not None:
+            case = replace(case, data=clone(case.data))
         report = validate_case(case, self.anjuan.today)
         self.app.call_from_thread(self.call_later, self._build, case, report)
 

@@ -11,15 +11,17 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from ...core.index import CaseSummary, case_summaries
 from ...core.setup import SetupError
-from ...core.store import StoreError
+from ...core.store import StoreError, read_case_cached
 from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
+READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a case before it is read ahead
 PROGRESS_EVERY = 0.2  # seconds between progress updates while the list loads
 
 STATUS_WORDS = {
@@ -77,6 +79,7 @@ class CaseListScreen(AnjuanScreen[None]):
         super().__init__()
         self.summaries: list[CaseSummary] = []
         self.sort_index = 0
+        self._ahead_timer: Timer | None = None
         self.sort_reverse = False
 
     def compose(self) -> ComposeResult:
@@ -197,6 +200,23 @@ class CaseListScreen(AnjuanScreen[None]):
         else:
             self.sort_index, self.sort_reverse = event.column_index, False
         self._fill()
+
+    # --- reading ahead -------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#cases")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """When the cursor rests on a case, parse it in the background, so that Enter opens
+        it without waiting (the editor reuses the parse only if the file is unchanged)."""
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+        case_id = str(event.row_key.value)
+        summary = next((s for s in self.summaries if s.case_id == case_id), None)
+        if summary is None or summary.broken:
+            return
+        self._ahead_timer = self.set_timer(READ_AHEAD_AFTER, lambda: self._read_ahead(case_id))
+
+    @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
+    def _read_ahead(self, case_id: str) -> None:
+        read_case_cached(self.anjuan.cases_dir / case_id, case_id)
 
     @on(DataTable.RowSelected, "#cases")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

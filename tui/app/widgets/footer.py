@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.screen import Screen
 from textual.widgets import Footer
 
 
@@ -40,18 +39,12 @@ class KeyFooter(Footer):
                 )
         return (self.show_command_palette, app.ENABLE_COMMAND_PALETTE, *shown)
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
-
-    async def _recompose_if_changed(self) -> None:
+    async def recompose(self) -> None:
+        # Footer calls this after every change of the screen's bindings
         if not self.is_attached:
-            return
+            return  # the screen has gone while the call waited
         keys = self._keys()
         if keys == self._shown:
             return
         self._shown = keys
-        await self.recompose()
+        await super().recompose()

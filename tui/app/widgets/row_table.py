@@ -21,7 +21,6 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.render import measure
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
@@ -67,33 +66,39 @@ class RowDataTable(DataTable[Text]):
         """Widen the columns for new rows, as DataTable does, measured directly.
 
         DataTable measures every new cell through Rich, which asks the console for its size
-        once per cell: 5,000 cells of a 500-row annex cost more than the rest of the editor.
-        Our cells are Text, whose width is its widest line (what Rich's measure returns), so
-        they are measured with ``cell_len``. Rows of automatic height are left to DataTable.
+        once per cell: for the 5,000 cells of a 500-row annex that was a third of opening
+        the editor. Our cells are Text, whose width is its widest line (what Rich's measure
+        returns), so ``cell_len`` measures them. This is the one place that leans on
+        DataTable's internals (Textual is pinned to 8.2): if they change, DataTable's own
+        measuring takes over, and tests compare the widths and drawing with DataTable's.
         """
+        new = list(new_rows)
+        try:
+            if self._measure_rows(new):
+                return
+        except (AttributeError, KeyError, TypeError):
+            pass
+        super()._update_dimensions(new)
+
+    def _measure_rows(self, new: list[RowKey]) -> bool:
         rows = self.rows
-        new = [key for key in new_rows if key in rows]
+        new = [key for key in new if key in rows]
         if any(rows[key].auto_height or rows[key].label is not None for key in new):
-            super()._update_dimensions(new)
-            return
+            return False
         columns = self.ordered_columns
         widths = [column.content_width for column in columns]
-        console = self.app.console
         for key in new:
             cells = self._data[key]
             for i, column in enumerate(columns):
                 cell = cells.get(column.key)
-                if isinstance(cell, Text):
-                    plain = cell.plain
-                    width = (
-                        max(map(cell_len, plain.splitlines()), default=0)
-                        if "\n" in plain
-                        else cell_len(plain)
-                    )
-                elif cell is None:
-                    width = 0
-                else:
-                    width = measure(console, cell, 1)
+                if not isinstance(cell, Text):
+                    return False
+                plain = cell.plain
+                width = (
+                    max(map(cell_len, plain.splitlines()), default=0)
+                    if "\n" in plain
+                    else cell_len(plain)
+                )
                 if width > widths[i]:
                     widths[i] = width
         for column, width in zip(columns, widths, strict=True):
@@ -104,6 +109,7 @@ class RowDataTable(DataTable[Text]):
             + self._row_label_column_width,
             self._total_row_height + header,
         )
+        return True
 
     def _table(self) -> RowTable:
         parent = self.parent

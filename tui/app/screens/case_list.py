@@ -15,9 +15,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from ...core.index import CaseSummary, case_summaries
-from ...core.setup import SetupError
-from ...core.store import StoreError, read_case_cached
 from ..widgets.footer import KeyFooter
+from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
@@ -89,7 +88,7 @@ class CaseListScreen(AnjuanScreen[None]):
             id="filter",
             compact=True,
         )
-        table: DataTable[Text] = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        table = TextTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield table
         yield KeyFooter()
 
@@ -216,6 +215,8 @@ class CaseListScreen(AnjuanScreen[None]):
 
     @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
     def _read_ahead(self, case_id: str) -> None:
+        from ...core.store import read_case_cached  # the store (and git) only when needed
+
         read_case_cached(self.anjuan.cases_dir / case_id, case_id)
 
     @on(DataTable.RowSelected, "#cases")
@@ -240,7 +241,8 @@ class CaseListScreen(AnjuanScreen[None]):
 
     @work(thread=True, group="new-case")
     def _create(self, case_id: str) -> None:
-        from ...core.setup import new_case
+        from ...core.setup import SetupError, new_case
+        from ...core.store import StoreError
 
         app = self.anjuan
         try:

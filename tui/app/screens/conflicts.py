@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static
 from ...core.store import StoreError
 from ...core.sync import Conflict, SyncResult, SyncState, choose, sync
 from ..widgets.footer import KeyFooter
+from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 
 SIDE_WORDS = {"ours": "本地", "theirs": "远端", "base": "原值"}
@@ -61,7 +62,7 @@ class SyncScreen(ModalScreen[bool]):
         with Vertical(id="sync-dialog"):
             yield Static(Text("同步 · 取回远端的修改，按字段合并，再推送"), id="sync-title")
             yield Static(Text("正在同步…"), id="sync-status")
-            table: DataTable[Text] = DataTable(id="sync-conflicts", cursor_type="row")
+            table = TextTable(id="sync-conflicts", cursor_type="row")
             yield table
             yield KeyFooter()
 

@@ -22,6 +22,7 @@ from ...core.paths import PathError
 from ...core.schema import Form, FormError, load_form
 from ..model import flatten
 from ..widgets.footer import KeyFooter
+from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
@@ -64,7 +65,7 @@ class HistoryScreen(AnjuanScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.case_id} · 修改历史（读取中…）"), id="history-title")
-        table: DataTable[Text] = DataTable(id="log", cursor_type="row", zebra_stripes=True)
+        table = TextTable(id="log", cursor_type="row", zebra_stripes=True)
         yield table
         yield VerticalScroll(Static(id="history-detail"), id="history-detail-box")
         yield KeyFooter()
@@ -261,7 +262,7 @@ class VersionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.case_id} @ {self.commit[:10]}（只读）"), id="version-title")
-        table: DataTable[Text] = DataTable(id="version", cursor_type="row", zebra_stripes=True)
+        table = TextTable(id="version", cursor_type="row", zebra_stripes=True)
         yield table
         yield KeyFooter()
 

@@ -26,6 +26,7 @@ from ...core.paths import PathError, parse_path
 from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
 from ..widgets.footer import KeyFooter
+from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
@@ -89,10 +90,10 @@ class ReviewScreen(AnjuanScreen[bool]):
             yield Label("评审意见")
             yield TextArea(id="summary", soft_wrap=True)
             yield Label("批注（ctrl+n 新建 · ctrl+o 标记已解决）")
-            notes: DataTable[Text] = DataTable(id="notes", cursor_type="row")
+            notes = TextTable(id="notes", cursor_type="row")
             yield notes
             yield Label("豁免（ctrl+t 新建；只有可豁免的规则）")
-            waivers: DataTable[Text] = DataTable(id="waivers", cursor_type="row")
+            waivers = TextTable(id="waivers", cursor_type="row")
             yield waivers
         yield KeyFooter()
 

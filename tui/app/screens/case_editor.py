@@ -30,7 +30,7 @@ from ...core.paths import Part, PathError, format_path, parse_path
 from ...core.schema import Form
 from ...core.validate import CaseReport, validate_case
 from ..model import EditModel, clone, field_diff
-from ..widgets.fields import MISSING, FieldRow, kind_of
+from ..widgets.fields import MISSING, FieldRow
 from ..widgets.findings import FindingsPanel
 from ..widgets.goto import FieldProvider
 from ..widgets.row_table import RowTable
@@ -383,26 +383,6 @@ class CaseEditorScreen(AnjuanScreen[None]):
         self.model.set(parse_path(event.table.path), event.rows)
         self._after_edit()
 
-    @on(RowTable.EditCell)
-    def _edit_cell(self, event: RowTable.EditCell) -> None:
-        from .cell_editor import CANCELLED, CellEditorScreen
-
-        table = event.table
-        node = table.item["properties"][event.column]
-        value = table.rows[event.row - 1].get(event.column, MISSING)
-        if kind_of(node) == "bool":
-            table.set_cell(event.row, event.column, not bool(value))
-            return
-        path = f"{table.path}[{event.row}].{event.column}"
-        label = self.form.label(path) if self.form else path
-
-        def done(new: Any) -> None:
-            if new is not CANCELLED and new != value:
-                table.set_cell(event.row, event.column, new)
-            table.grid.focus()
-
-        self.app.push_screen(CellEditorScreen(path, node, label, value), done)
-
     def _after_edit(self) -> None:
         self._title()
         self._status()
@@ -540,6 +520,10 @@ class CaseEditorScreen(AnjuanScreen[None]):
 
         if self.model is None or self.form is None or self.saving:
             return
+        for table in [t for t in self.tables.values() if t.editing is not None]:
+            if not table.finish_edit():  # a cell being edited is kept first, as Enter keeps it
+                return
+            self.model.set(parse_path(table.path), table.rows)
         invalid = [f for f in self.fields.values() if f.typing_invalid]
         if invalid:
             names = "、".join(f.label for f in invalid[:3])

@@ -301,9 +301,12 @@ class CaseEditorScreen(AnjuanScreen[None]):
         return None
 
     def _show_notes(self, report: CaseReport) -> None:
-        from .review import decision_word
+        from .review import decision_word, note_line
 
         notes: dict[str, list[Text]] = defaultdict(list)
+        table_notes: dict[str, dict[int | None, list[Text]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         lines: list[Text] = []
         for review in report.reviews:
             head = Text(f"{plain(review.reviewer)}：", style="bold")
@@ -317,19 +320,20 @@ class CaseEditorScreen(AnjuanScreen[None]):
             if isinstance(summary, str) and summary:
                 lines.append(literal("  " + summary))
             for note in review.notes():
-                resolved = bool(note.get("resolved"))
-                text = Text(
-                    f"{'☑' if resolved else '✎'} {plain(review.reviewer)}：{plain(note.get('text', ''))}",
-                    style="dim" if resolved else "magenta",
-                )
+                text = note_line(review.reviewer, note)
                 path = note.get("path")
-                if isinstance(path, str) and path in self.fields:
-                    notes[path].append(text)
+                placed = self._place(path) if isinstance(path, str) and path else None
+                if placed is not None and placed[0] == "field":
+                    notes[placed[1]].append(text)
+                elif placed is not None:  # a table, a row or a cell: shown with the row
+                    table_notes[placed[1]][placed[2]].append(text)
                 lines.append(Text(f"  {plain(path) if path else ''} ").append_text(text))
             for _n, rule, reason in review.waivers():
                 lines.append(Text(f"  豁免 {plain(rule)}：{plain(reason)}", style="cyan"))
         for path, field in self.fields.items():
             field.show_remarks(notes.get(path, []))
+        for path, table in self.tables.items():
+            table.show_remarks(dict(table_notes.get(path, {})))
         if not lines:
             lines.append(Text("还没有评审。按 ctrl+r 写评审。", style="dim"))
         overview = self.query("#reviews-overview")

@@ -119,8 +119,9 @@ class RowTable(Vertical):
         self.totals: list[str] = list(node.get("x-total", []))
         self.rows = clone(rows)
         self.findings: dict[int | None, list[Finding]] = {}
+        self.remarks: dict[int | None, list[Text]] = {}  # reviewers' notes, by row as findings
         self._flagged: set[tuple[int, str]] = set()
-        self._note_shown: tuple[int, int] | None = None
+        self._note_shown: tuple[int, int, int] | None = None
         self.editing: CellEditor | None = None  # the open in-place editor
         self._editing_at: tuple[int, str] = (0, "")
         self._built = False  # the grid exists (the section has been shown)
@@ -364,6 +365,13 @@ class RowTable(Vertical):
         self._show_note()
         self.set_class(any(f.counts_as_error for fs in by_row.values() for f in fs), "-error")
 
+    def show_remarks(self, by_row: dict[int | None, list[Text]]) -> None:
+        """Reviewers' notes on this table, by 1-based row (None: the whole table)."""
+        if by_row == self.remarks:
+            return
+        self.remarks = by_row
+        self._show_note()
+
     @on(DataTable.CellHighlighted)
     def _highlighted(self) -> None:
         self._show_note()
@@ -372,7 +380,7 @@ class RowTable(Vertical):
         if not self._built:
             return
         n, _ = self.current()
-        shown = (n, id(self.findings))
+        shown = (n, id(self.findings), id(self.remarks))
         if shown == self._note_shown:
             return  # same row, same findings: nothing to redraw (keeps cursor moves cheap)
         self._note_shown = shown
@@ -382,6 +390,9 @@ class RowTable(Vertical):
                 finding_line(f, "" if f"第{n}行" in f.message else f"第{n}行")
                 for f in self.findings.get(n, [])
             ]
+        lines += self.remarks.get(None, [])
+        if n:
+            lines += [Text(f"第{n}行：").append_text(r) for r in self.remarks.get(n, [])]
         note = self.query_one(".table-note", Static)
         if not lines and not note.display:
             return

@@ -25,11 +25,12 @@ from textual.worker import get_current_worker
 
 from ...core import store
 from ...core.case import Case, read_case
+from ...core.edit import diff_data
 from ...core.findings import Finding
 from ...core.paths import Part, PathError, format_path, parse_path
 from ...core.schema import Form
 from ...core.validate import CaseReport, validate_case
-from ..model import EditModel, clone, field_diff
+from ..model import EditModel, change_line, clone
 from ..widgets.fields import MISSING, FieldRow
 from ..widgets.findings import FindingsPanel
 from ..widgets.goto import FieldProvider
@@ -541,8 +542,8 @@ class CaseEditorScreen(AnjuanScreen[None]):
             self.notify("没有修改，无需保存")
             return
         changes = [
-            f"{self.form.label(d.path)}：{plain(_shown(d.old))} → {plain(_shown(d.new))}"
-            for d in field_diff(self.model.saved, self.model.data)
+            change_line(self.form.label(d.path), d)
+            for d in diff_data(self.model.saved, self.model.data)
         ]
 
         def go(reason: str | None) -> None:
@@ -772,7 +773,3 @@ class CaseEditorScreen(AnjuanScreen[None]):
             SystemCommand("导出", "导出附件或表格到文件 (ctrl+o)", self.action_export),
             SystemCommand("返回列表", "回到案卷列表 (esc)", self.action_back),
         ]
-
-
-def _shown(value: Any) -> Any:
-    return "（空）" if value is MISSING or value == "" else value

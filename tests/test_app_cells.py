@@ -20,6 +20,14 @@ async def edit_at(pilot, editor: CaseEditorScreen, path: str) -> RowTable:  # ty
     return editor.tables[path.split("[")[0]]
 
 
+async def open_cell(pilot, editor: CaseEditorScreen, path: str) -> RowTable:  # type: ignore[no-untyped-def]
+    """Put the cursor on a cell and press Enter, as a person opens it."""
+    table = await edit_at(pilot, editor, path)
+    await pilot.press("enter")
+    await pilot.pause()
+    return table
+
+
 def on_screen(table: RowTable) -> Region:
     """The cell under the cursor, where the terminal shows it."""
     grid = table.grid
@@ -42,9 +50,7 @@ async def test_enter_opens_an_editor_over_the_cell_and_keeps_the_value(cases_rep
     app = make_app(cases_repo)
     async with app.run_test(size=(80, 24)) as pilot:
         editor = await open_editor(pilot)
-        table = await edit_at(pilot, editor, "budget[2].amount_wan")
-        await pilot.press("enter")
-        await pilot.pause()
+        table = await open_cell(pilot, editor, "budget[2].amount_wan")
         cell, box = on_screen(table), cell_editor(table).region
         assert (box.x, box.y) == (cell.x, cell.y)  # starts at the cell, on its line
         assert box.width >= cell.width and box.height == 1
@@ -124,9 +130,7 @@ async def test_enum_and_yes_no_cells_are_chosen_in_place(cases_repo: Path) -> No
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await open_editor(pilot)
-        table = await edit_at(pilot, editor, "annex1[2].method")
-        await pilot.press("enter")
-        await pilot.pause()
+        table = await open_cell(pilot, editor, "annex1[2].method")
         assert cell_editor(table).region.x == on_screen(table).x
         await pilot.press("down", "enter")
         await pilot.pause()

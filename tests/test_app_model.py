@@ -9,6 +9,7 @@ from pathlib import Path
 from tests.app_helpers import make_app, settle
 from tests.conftest import EXAMPLE, git
 from tests.test_app_editor import open_editor
+from tests.test_app_flows import type_into
 from tui.app.model import change_line, clone
 from tui.app.screens.conflict import merge
 from tui.core.edit import diff_data
@@ -65,9 +66,7 @@ async def test_the_save_preview_lists_what_the_commit_will(cases_repo: Path) -> 
     app = make_app(cases_repo)
     async with app.run_test(size=(100, 40)) as pilot:
         editor = await open_editor(pilot)
-        editor.jump_to("targets.info_pushes")
-        await pilot.pause()
-        await pilot.press(*"1500")
+        await type_into(pilot, editor, "targets.info_pushes", "1500")
         editor.jump_to("budget[2].item")
         await settle(pilot)
         await pilot.press("delete")

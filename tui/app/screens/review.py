@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -29,6 +28,7 @@ from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
+from .dialogs import Dialog
 
 if TYPE_CHECKING:
     pass
@@ -274,12 +274,8 @@ class ReviewScreen(AnjuanScreen[bool]):
         ]
 
 
-class NoteDialog(ModalScreen[tuple[str, str] | None]):
+class NoteDialog(Dialog[tuple[str, str] | None]):
     """A note: the field path (may be empty: about the whole case) and the text."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
 
     def __init__(self, form: Form, path: str) -> None:
         super().__init__()
@@ -319,16 +315,9 @@ class NoteDialog(ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss((path, text))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class WaiverDialog(ModalScreen[tuple[str, str] | None]):
+class WaiverDialog(Dialog[tuple[str, str] | None]):
     """Pick a waivable rule, then give the reason (required)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
 
     def __init__(self, form: Form) -> None:
         super().__init__()
@@ -360,6 +349,3 @@ class WaiverDialog(ModalScreen[tuple[str, str] | None]):
             self.query_one("#waiver-problem", Static).update(Text("请选择规则并写明理由"))
             return
         self.dismiss((self.rule, event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -50,38 +50,16 @@ def cell_region(grid: DataTable[Any], at: Coordinate) -> Region:
     return Region(x, y, columns[at.column].get_render_width(grid), rows[at.row].height)
 
 
-class CellInput(Input):
-    """The Input of a cell: Enter (``Input.Submitted``) keeps, Tab keeps and moves, Esc cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="cell.cancel"),
-        Binding("tab", "next", "下一格", id="cell.next"),
-    ]
-
-    def action_cancel(self) -> None:
-        self.post_message(CellEditor.Finished(self, False))
-
-    def action_next(self) -> None:
-        self.post_message(CellEditor.Finished(self, True, move=1))
-
-
-class CellChoices(OptionList):
-    """The form's words for an enumeration cell, and （清空）."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="cell.cancel"),
-        Binding("tab", "next", "下一格", id="cell.next"),
-    ]
-
-    def action_cancel(self) -> None:
-        self.post_message(CellEditor.Finished(self, False))
-
-    def action_next(self) -> None:
-        self.post_message(CellEditor.Finished(self, True, move=1))
-
-
 class CellEditor(Vertical):
-    """An editor over one cell; the table it belongs to places it and takes its value."""
+    """An editor over one cell; the table it belongs to places it and takes its value.
+
+    Esc leaves the cell as it was, Tab keeps the value and moves right; Enter keeps it
+    (``Input.Submitted``, ``OptionList.OptionSelected``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="cell.cancel"),
+        Binding("tab", "next", "下一格", id="cell.next"),
+    ]
 
     class Finished(Message):
         """Keep (``commit``) or drop what was typed; ``move`` columns to go right after."""
@@ -105,16 +83,16 @@ class CellEditor(Vertical):
         if self.kind == "enum":
             options = [Option(t, id=v) for t, v in enum_titles(self.node)]
             options.append(Option("（清空）", id=CLEAR))
-            yield CellChoices(*options, classes="cell-choices")
+            yield OptionList(*options, classes="cell-choices")
         else:
-            yield make_input(self.node, self.value, "cell-input", CellInput)
+            yield make_input(self.node, self.value, "cell-input")
         problem = Static("", classes="cell-problem")
         problem.display = False
         yield problem
 
     def on_mount(self) -> None:
         if self.kind == "enum":
-            choices = self.query_one(CellChoices)
+            choices = self.query_one(OptionList)
             enum = self.node.get("enum", [])
             if isinstance(self.value, str) and self.value in enum:
                 choices.highlighted = enum.index(self.value)
@@ -122,7 +100,7 @@ class CellEditor(Vertical):
                 choices.highlighted = 0
             choices.focus()
             return
-        box = self.query_one(CellInput)
+        box = self.query_one(Input)
         if self.start is not None:
             box.select_on_focus = False
             box.value = ""
@@ -139,10 +117,12 @@ class CellEditor(Vertical):
         if not self._ready:
             self._early += text
             return
-        self.query_one(CellInput).insert_text_at_cursor(text)
+        self.query_one(Input).insert_text_at_cursor(text)
 
     def place(self, at: Offset, width: int, room: int) -> None:
-        """Lay the editor over a cell: at its top left, at least as wide as the cell."""
+        """Lay the editor over a cell: at its top left, at least as wide as the cell and one
+        cell more, for the cursor after the last character."""
+        width += 1
         if self.kind in WIDE_KINDS:
             width = max(width, min(WIDE_MIN, room))
         elif self.kind == "enum":
@@ -151,17 +131,23 @@ class CellEditor(Vertical):
         self.styles.offset = (at.x, at.y)
         self.styles.width = max(width, 6)
 
+    def action_cancel(self) -> None:
+        self.post_message(self.Finished(self, False))
+
+    def action_next(self) -> None:
+        self.post_message(self.Finished(self, True, move=1))
+
     # --- the value ---------------------------------------------------------------------------
     def result(self) -> tuple[bool, Any, str]:
         """(ok, value, problem): the value to keep, or why it cannot be right."""
         if self.kind == "enum":
-            choices = self.query_one(CellChoices)
+            choices = self.query_one(OptionList)
             index = choices.highlighted
             if index is None:
                 return True, self.value, ""
             option_id = choices.get_option_at_index(index).id
             return True, MISSING if option_id == CLEAR else option_id, ""
-        parsed = parse_text(self.node, self.query_one(CellInput).value)
+        parsed = parse_text(self.node, self.query_one(Input).value)
         if not parsed.ok:
             return False, None, parsed.problem
         return True, parsed.value, parsed.problem

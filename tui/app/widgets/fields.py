@@ -159,11 +159,9 @@ RESTRICT = {
 MAX_LENGTH = {"date": 10, "int": 12}
 
 
-def make_input(
-    node: dict[str, Any], value: Any, widget_id: str, input_class: type[Input] = Input
-) -> Input:
+def make_input(node: dict[str, Any], value: Any, widget_id: str) -> Input:
     kind = kind_of(node)
-    return input_class(
+    return Input(
         display_text(node, value),
         restrict=RESTRICT.get(kind),
         max_length=MAX_LENGTH.get(kind, 0),

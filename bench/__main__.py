@@ -194,7 +194,7 @@ def open_list_and_memory(s: Setup) -> list[Figure]:
             "s",
             cold,
             figures[0].baseline,
-            "no index yet (first start, or first start of a day): every case read and checked",
+            "no index yet (first start, or new code or schema): every case read and checked",
         )
     )
     return figures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import DataTable, Input, TabbedContent
 
 from tests.app_helpers import make_app, palette_go, settle
@@ -248,3 +249,19 @@ async def test_a_broken_case_opens_with_its_error_and_edits_nothing(cases_repo: 
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CaseListScreen)
+
+
+async def test_section_keys_pressed_quickly_each_move_one_section(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot, build_all=False)
+        tabbed = editor.query_one(TabbedContent)
+        ids = [p.id for p in tabbed.query("TabPane")]
+        assert tabbed.active == ids[0]
+        for _ in range(3):  # typed ahead: the sections are still being built
+            app.post_message(events.Key("alt+right", None))
+        await settle(pilot)
+        assert tabbed.active == ids[3]
+        await pilot.press("alt+left")
+        await settle(pilot)
+        assert tabbed.active == ids[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 from textual.widgets import DataTable
 
@@ -128,3 +129,56 @@ async def test_at_80_columns_every_column_shows_without_scrolling(samples_repo: 
         await settle(pilot)
         table = app.screen.query_one("#cases", DataTable)
         assert str(table.get_row_at(0)[1]) == "北京星河科技园运营管理有限公司"
+
+
+async def test_loading_a_repository_says_how_far_it_has_got(
+    samples_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    from tui.app.screens import case_list
+
+    monkeypatch.setattr(case_list, "PROGRESS_EVERY", 0.0)  # every case, not a few a second
+    titles: list[str] = []
+    shown = CaseListScreen.show_progress
+
+    def record(screen: CaseListScreen, done: int, total: int) -> None:
+        shown(screen, done, total)
+        titles.append(str(screen.query_one("#list-title", Static).render()))
+
+    monkeypatch.setattr(CaseListScreen, "show_progress", record)
+    app = make_app(samples_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert titles == [
+            "正在读取并检查案卷… 1/4（25%）",
+            "正在读取并检查案卷… 2/4（50%）",
+            "正在读取并检查案卷… 3/4（75%）",
+        ]
+        title = str(app.screen.query_one("#list-title", Static).render())
+        assert title.startswith("案卷 4/4")  # and when done, the count of cases
+
+
+async def test_case_read_ahead_is_never_shown_once_the_file_changed(samples_repo: Path) -> None:
+    from tui.core.case import blob_id
+    from tui.core.store import cached_data
+
+    app = make_app(samples_repo)
+    path = samples_repo / "XH-2022-003" / "case.toml"
+    before = blob_id(path.read_bytes())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")  # the cursor rests on XH-2022-003
+        await pilot.pause(0.3)
+        await settle(pilot)
+        known, data = cached_data(before)
+        assert known and data is not None  # read ahead, ready for Enter
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("松岭智造园管理", "松岭智造城管理", 1), encoding="utf-8")
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, CaseEditorScreen) and editor.model is not None
+        assert editor.model.data["applicant"]["name"] == "北京松岭智造城管理有限公司"
+        assert "松岭智造城" in str(editor.query_one("#editor-title").render())
+        assert data["applicant"]["name"] == "北京松岭智造园管理有限公司"  # cache untouched

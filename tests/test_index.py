@@ -249,3 +249,15 @@ def test_empty_repository_and_cases_in_a_subfolder(tmp_path: Path) -> None:
     assert summaries[0].last_editor == "Test Person"
     edit(cases / "XH-2022-001" / "case.toml", "smes = 162", "smes = 150")
     assert shown(case_summaries(cases, TODAY)) == truth(cases)
+
+
+def test_progress_counts_every_case_in_and_out_of_git(many: Path, tmp_path: Path) -> None:
+    steps: list[tuple[int, int]] = []
+    case_summaries(many, TODAY, progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 3), (2, 3), (3, 3)]  # from the index: still told, case by case
+    plain = tmp_path / "plain"
+    shutil.copytree(many / EXAMPLE.name, plain / "XH-2022-001")
+    shutil.copytree(many / EXAMPLE.name, plain / "XH-2022-002")
+    steps.clear()
+    case_summaries(plain, TODAY, progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 2), (2, 2)]

@@ -363,3 +363,25 @@ def test_set_outside_git_says_what_to_do(tmp_path: Path) -> None:
         data["targets"]["info_pushes"] = 1500
         save_case(cases, CID, data, expected_version=version, today=TODAY)
     assert (cases / CID / "case.toml").read_bytes() == before
+
+
+def test_cached_read_is_the_file_as_it_is_now(cases_repo: Path) -> None:
+    from tui.core.store import read_case_cached
+
+    folder = cases_repo / EXAMPLE.name
+    first = read_case_cached(folder)
+    assert first.data == read_case(folder).data and first.version == read_case(folder).version
+    assert read_case_cached(folder).data is first.data  # the same bytes: the parse is reused
+    path = folder / "case.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("星河科技园运营", "星河科技城运营", 1), encoding="utf-8")
+    changed = read_case_cached(folder)
+    assert changed.version != first.version and changed.version == read_case(folder).version
+    assert changed.data is not None and changed.data["applicant"]["name"].startswith(
+        "北京星河科技城"
+    )
+    path.write_text("[case\n", encoding="utf-8")
+    broken = read_case_cached(folder)
+    assert broken.data is None and broken.error == read_case(folder).error  # line and column
+    path.unlink()
+    assert read_case_cached(folder).error == read_case(folder).error

@@ -3,7 +3,7 @@
 ``$ANJUAN_KEYMAP`` names the file, else ``$XDG_CONFIG_HOME/anjuan/keymap.toml``
 (``~/.config/anjuan/keymap.toml``). Example::
 
-    save = "ctrl+w"
+    "editor.save" = "ctrl+w"
     "list.filter" = "f,slash"
 """
 
@@ -38,5 +38,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     keymap = {str(k): v for k, v in data.items() if isinstance(v, str)}
     bad = [str(k) for k, v in data.items() if not isinstance(v, str)]
     if bad:
-        return keymap, f'按键配置 {path} 中 {"、".join(bad)} 的值应为字符串，如 save = "ctrl+w"'
+        return (
+            keymap,
+            f'按键配置 {path} 中 {"、".join(bad)} 的值应为字符串，如 "editor.save" = "ctrl+w"',
+        )
     return keymap, None

@@ -65,11 +65,12 @@ class EditModel:
     def get(self, parts: Sequence[Part]) -> Any:
         return get_at(self.data, parts, MISSING)
 
-    def set(self, parts: Sequence[Part], value: Any, typing: bool = False) -> None:
+    def set(self, parts: Sequence[Part], value: Any, typing: bool = False) -> bool:
+        """Record an edit; False (and nothing recorded) when the value is what it was."""
         parts = tuple(parts)
         old = clone(self.get(parts))
         if old == value and old is not MISSING:
-            return
+            return False
         last = self.undo_stack[-1] if self.undo_stack else None
         if typing and last is not None and last.typing and last.path == parts:
             last.new = clone(value)
@@ -77,6 +78,7 @@ class EditModel:
             self.undo_stack.append(Edit(parts, old, clone(value), typing))
         self.redo_stack.clear()
         put(self.data, parts, clone(value))
+        return True
 
     def undo(self) -> Edit | None:
         if not self.undo_stack:

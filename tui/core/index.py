@@ -4,10 +4,13 @@ Parsing and checking 1,000 cases of 36 KB takes seconds, so summaries are kept i
 outside the tracked tree (``<git dir>/anjuan/index-<key>.json``). Each entry is keyed by
 what its summary depends on: the git blob ids of ``case.toml`` and of every
 ``reviews/*.toml``, and the names of the files in the case folder (evidence rules check
-that files exist). The index file as a whole is keyed by the code and schema files and by
-``today`` (date rules). Blob ids come from one ``git ls-files`` call; a file that differs
-from git's index (edited, new, ignored) is hashed from its bytes, so the index is never
-trusted over the file. A corrupt, stale or foreign index is rebuilt, never believed.
+that files exist). The index file as a whole is keyed by the code and schema files. The
+day matters only to rules that ask ``Context.after_today(d)``: an entry keeps the days on
+which its summary holds — from the latest date it asked about that had come, until the
+earliest that had not — so a new day re-checks only the cases with a date in between.
+Blob ids come from one ``git ls-files`` call; a file that differs from git's index (edited,
+new, ignored) is hashed from its bytes, so the index is never trusted over the file. A
+corrupt, stale or foreign index is rebuilt, never believed.
 
 Last editor and time of each case come from one ``git log`` call, cached by HEAD and
 extended incrementally when HEAD moves forward.
@@ -20,6 +23,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,7 +37,7 @@ from .review import REVIEWS_DIR
 from .schema import schema_dir
 from .validate import CaseReport, validate_case
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 INDEX_DIR = "anjuan"
 
 
@@ -97,15 +101,40 @@ def summarize(report: CaseReport) -> CaseSummary:
     )
 
 
-def case_summaries(cases_dir: Path, today: date | None = None) -> list[CaseSummary]:
-    """A summary of every case in the directory, in name order. Never raises for a bad file."""
+@dataclass
+class IndexStats:
+    """What one ``case_summaries`` call did: cases read and checked, summaries reused."""
+
+    checked: int = 0
+    reused: int = 0
+
+
+def case_summaries(
+    cases_dir: Path,
+    today: date | None = None,
+    *,
+    stats: IndexStats | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[CaseSummary]:
+    """A summary of every case in the directory, in name order. Never raises for a bad file.
+
+    ``stats``, when given, is filled in with how many cases were checked and reused;
+    ``progress``, when given, is called with (cases done, all cases) after each case."""
     today = today or date.today()
+    stats = stats if stats is not None else IndexStats()
     asked = _GitView.ask(cases_dir)  # git works while the folder is listed
     ids, _skipped = list_case_ids(cases_dir)
-    index_key = _index_key(today)
+    index_key = _index_key()
     git = _GitView.answer(asked)
+    total = len(ids)
     if git is None:
-        return [_fresh(cases_dir, cid, today) for cid in ids]
+        stats.checked += total
+        plain = []
+        for n, cid in enumerate(ids, 1):
+            plain.append(_fresh(cases_dir, cid, today)[0])
+            if progress is not None:
+                progress(n, total)
+        return plain
     path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
     stored = _load(path, index_key)
     log = _editors(cases_dir, git, stored.get("log"))
@@ -118,23 +147,58 @@ def case_summaries(cases_dir: Path, today: date | None = None) -> list[CaseSumma
         editor, edited = edits.get(cid) or (None, None)
         entry = old_cases.get(cid)
         summary = None
-        if key is not None and isinstance(entry, dict) and entry.get("key") == key:
+        if (
+            key is not None
+            and isinstance(entry, dict)
+            and entry.get("key") == key
+            and _holds_on(entry.get("days"), today)
+        ):
             summary = _decode(entry.get("summary"), cid, editor, edited)
         if summary is None:
-            checked = _fresh(cases_dir, cid, today)
-            entry = {"key": key, "summary": _encode(checked)}
+            stats.checked += 1
+            checked, days = _fresh(cases_dir, cid, today)
+            entry = {"key": key, "summary": _encode(checked), "days": days}
             summary = replace(checked, last_editor=editor, last_edited=edited)
+        else:
+            stats.reused += 1
         if key is not None:
             new_cases[cid] = entry
         out.append(summary)
+        if progress is not None:
+            progress(len(out), total)
     fresh = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
     if fresh != stored:
         _save(path, fresh)
     return out
 
 
-def _fresh(cases_dir: Path, cid: str, today: date) -> CaseSummary:
-    return summarize(validate_case(read_case(cases_dir / cid, cid), today))
+def _fresh(cases_dir: Path, cid: str, today: date) -> tuple[CaseSummary, list[str | None]]:
+    """The case read and checked; its summary and the days on which the summary holds."""
+    report = validate_case(read_case(cases_dir / cid, cid), today)
+    return summarize(report), _days(report.compared, today)
+
+
+def _days(compared: frozenset[date], today: date) -> list[str | None]:
+    """[from, until): the days on which every date in ``compared`` is on the same side of
+    today as it is on ``today`` (``after_today(d)`` is ``d > day``: true until the day before
+    d, false from d on). None: no bound on that side."""
+    since = max((d for d in compared if d <= today), default=None)
+    until = min((d for d in compared if d > today), default=None)
+    return [
+        None if since is None else since.isoformat(),
+        None if until is None else until.isoformat(),
+    ]
+
+
+def _holds_on(days: object, today: date) -> bool:
+    """Whether an entry's summary, made for one day, also holds ``today``."""
+    if not isinstance(days, list) or len(days) != 2:
+        return False
+    try:
+        since, until = (None if d is None else date.fromisoformat(d) for d in days)
+    except (TypeError, ValueError):
+        return False
+    return (since is None or since <= today) and (until is None or today < until)
 
 
 # --- what git knows ---------------------------------------------------------------------------
@@ -252,8 +316,8 @@ def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
 _CODE_KEY: str | None = None
 
 
-def _index_key(today: date) -> str:
-    """What makes every summary stale: the code, the schema files, the date rules compare with."""
+def _index_key() -> str:
+    """What makes every summary stale: the code and the schema files."""
     global _CODE_KEY
     if _CODE_KEY is None:
         digest = hashlib.sha256(str(INDEX_FORMAT).encode())
@@ -268,7 +332,6 @@ def _index_key(today: date) -> str:
     with contextlib.suppress(OSError):
         for schema in sorted(folder.glob("*.json")):
             digest.update(schema.name.encode() + b"\0" + schema.read_bytes())
-    digest.update(today.isoformat().encode())
     return digest.hexdigest()
 
 
@@ -381,7 +444,7 @@ def _load(path: Path, index_key: str) -> dict[str, Any]:
 
 
 def _save(path: Path, index: dict[str, Any]) -> None:
-    """Write the index atomically; other days' and versions' indexes are removed. Best effort."""
+    """Write the index atomically; indexes of other versions are removed. Best effort."""
     from .store import atomic_write
 
     body = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()

@@ -26,7 +26,8 @@ from typing import Any, Literal
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from .edit import same  # equal as TOML values: 62.0 is 62, true is not 1 (shared with the store)
+from .edit import MergeError as EditMergeError
+from .edit import same, toml_value  # same: 62.0 is 62, true is not 1 (shared with the store)
 from .schema import FormError, load_form, load_review_schema
 
 Side = Literal["ours", "theirs", "base"]
@@ -135,9 +136,9 @@ def show_value(value: Any) -> str:
     """A value as TOML would write it, for listing a conflict (MISSING: ``（无）``)."""
     if value is MISSING:
         return "（无）"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
+    try:
+        return toml_value(value)
+    except EditMergeError:  # inf or nan in a hand-edited file: still listed, as written
         return str(value)
     if isinstance(value, str):
         return tomlkit.item(value).as_string()

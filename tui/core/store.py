@@ -28,7 +28,7 @@ from typing import Any
 
 import git
 
-from .case import MAX_FILE_BYTES, blob_id, parse_toml_bytes
+from .case import MAX_FILE_BYTES, Case, blob_id, parse_toml_bytes, read_case, read_limited
 from .edit import FieldChange, MergeError, diff_data, loads_sections, render_checked
 from .findings import CASE_FILE, Finding
 from .gate import DRAFT_STATES, blocking
@@ -428,6 +428,25 @@ def cached_data(version: str, file: str = CASE_FILE) -> tuple[bool, dict[str, An
         if version + file in _parsed:
             return True, _parsed[version + file]
     return False, None
+
+
+def read_case_cached(directory: Path, case_id: str | None = None) -> Case:
+    """``read_case``, reusing the parse of bytes read before (the list reads ahead the case
+    under its cursor, so that opening it does not wait for the parse). The file is always
+    read: a parse is reused only for the very same bytes (same blob id).
+
+    The data is shared with the cache: copy it before changing it."""
+    try:
+        raw, size = read_limited(directory / CASE_FILE)
+    except OSError:
+        return read_case(directory, case_id)  # says what is wrong, as a finding
+    if size > MAX_FILE_BYTES:
+        return read_case(directory, case_id)
+    version = blob_id(raw)
+    data = parse_cached(raw, CASE_FILE, version)
+    if data is None:
+        return read_case(directory, case_id)  # broken: the full parse names line and column
+    return Case(case_id or directory.name, directory, data, version)
 
 
 def _remember(key: str, data: dict[str, Any] | None) -> None:

@@ -24,6 +24,9 @@ class CaseReport:
     findings: list[Finding]
     reviews: list[Review] = field(default_factory=list)
     form: Form | None = None
+    # The dates the rules compared with today: on another day the findings are the same
+    # unless one of these dates lies on the other side of it (see ``Context.after_today``).
+    compared: frozenset[date] = frozenset()
 
     @property
     def case_id(self) -> str:
@@ -53,10 +56,19 @@ class CaseReport:
 
 
 def check_data(
-    data: dict[str, Any], form: Form, today: date, directory: Path | None = None
+    data: dict[str, Any],
+    form: Form,
+    today: date,
+    directory: Path | None = None,
+    compared: set[date] | None = None,
 ) -> list[Finding]:
-    """All rules of the form on parsed case data, in rules.md order."""
-    findings = run_rules(Context(data, form, today, directory))
+    """All rules of the form on parsed case data, in rules.md order.
+
+    ``compared``, when given, receives the dates the rules compared with today."""
+    ctx = Context(data, form, today, directory)
+    findings = run_rules(ctx)
+    if compared is not None:
+        compared.update(ctx.compared)
     order = {rid: i for i, rid in enumerate(form.rules)}
     findings.sort(key=lambda f: order.get(f.rule, len(order)))
     return findings
@@ -71,6 +83,7 @@ def validate_case(
         reviews = read_reviews(case.directory)
     findings: list[Finding] = []
     form: Form | None = None
+    compared: set[date] = set()
     if case.error is not None:
         findings.append(case.error)
     elif case.data is not None:
@@ -82,12 +95,12 @@ def validate_case(
         if form is None:
             findings.append(Finding("FORM.UNKNOWN", "error", "form", _unknown_form(case)))
         else:
-            findings.extend(check_data(case.data, form, today, case.directory))
+            findings.extend(check_data(case.data, form, today, case.directory, compared))
     for review in reviews:
         findings.extend(check_review(review, form, case.data))
     if form is not None:
         findings = apply_waivers(findings, reviews, form)
-    return CaseReport(case, findings, reviews, form)
+    return CaseReport(case, findings, reviews, form, frozenset(compared))
 
 
 def _unknown_form(case: Case) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.command import Provider
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...core import store
@@ -33,6 +34,7 @@ from ...core.validate import CaseReport, validate_case
 from ..model import EditModel, change_line, clone
 from ..widgets.fields import MISSING, FieldRow
 from ..widgets.findings import FindingsPanel
+from ..widgets.footer import KeyFooter
 from ..widgets.goto import FieldProvider
 from ..widgets.row_table import RowTable
 from ..widgets.text import literal, plain
@@ -144,6 +146,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         self.tables: dict[str, RowTable] = {}
         self.saving = False
         self.ready = False
+        self._section_target: str | None = None  # where section keys typed ahead lead
 
     # --- building --------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -153,7 +156,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         panel.display = False
         yield panel
         yield Static("", id="editor-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#editor-body").loading = True
@@ -165,7 +168,11 @@ class CaseEditorScreen(AnjuanScreen[None]):
 
     @work(thread=True, exclusive=True, group="editor-read")
     def _read(self) -> None:
-        case = read_case(self.cases_dir / self.case_id, self.case_id)
+        # the list has usually read this file ahead (the case under its cursor): the parse
+        # is reused when the bytes are the same, and copied, since the editor changes it
+        case = store.read_case_cached(self.cases_dir / self.case_id, self.case_id)
+        if case.data is not None:
+            case = replace(case, data=clone(case.data))
         report = validate_case(case, self.anjuan.today)
         self.app.call_from_thread(self.call_later, self._build, case, report)
 
@@ -378,15 +385,17 @@ class CaseEditorScreen(AnjuanScreen[None]):
         if self.model is None:
             return
         typing = event.row.kind in ("text", "textarea", "int", "number", "date")
-        self.model.set(parse_path(event.row.path), event.value, typing=typing)
-        self._after_edit()
+        if self.model.set(parse_path(event.row.path), event.value, typing=typing):
+            self._after_edit()
+        else:
+            self._status()  # the typing check may have changed, the case has not
 
     @on(RowTable.Changed)
     def _table_changed(self, event: RowTable.Changed) -> None:
         if self.model is None:
             return
-        self.model.set(parse_path(event.table.path), event.rows)
-        self._after_edit()
+        if self.model.set(parse_path(event.table.path), event.rows):
+            self._after_edit()
 
     def _after_edit(self) -> None:
         self._title()
@@ -496,14 +505,21 @@ class CaseEditorScreen(AnjuanScreen[None]):
             return
         tabbed = tabs.first(TabbedContent)
         ids = [p.id for p in tabbed.query(TabPane) if p.id]
-        if tabbed.active in ids:
-            target = ids[(ids.index(tabbed.active) + step) % len(ids)]
+        # keys typed ahead while a section is built count from where the last one goes
+        current = self._section_target or tabbed.active
+        if current in ids:
+            target = ids[(ids.index(current) + step) % len(ids)]
+            self._section_target = target
             self.call_later(self._show_section, target)
 
     async def _show_section(self, pane_id: str) -> None:
+        if self._section_target not in (None, pane_id):
+            return  # a later key goes further: don't build the sections passed over
         await self.query_one(CaseForm).ensure(pane_id.removeprefix("sec-"))
         tabbed = self.query_one("#sections", TabbedContent)
         tabbed.active = pane_id
+        if self._section_target == pane_id:
+            self._section_target = None
         self.call_after_refresh(self._focus_first, tabbed.get_pane(pane_id))
 
     def _focus_first(self, pane: Widget) -> None:

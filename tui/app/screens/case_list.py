@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -12,13 +13,18 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
 
 from ...core.index import CaseSummary, case_summaries
 from ...core.setup import SetupError
-from ...core.store import StoreError
+from ...core.store import StoreError, read_case_cached
+from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
+
+READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a case before it is read ahead
+PROGRESS_EVERY = 0.2  # seconds between progress updates while the list loads
 
 STATUS_WORDS = {
     "draft": "草稿",
@@ -132,6 +138,7 @@ class CaseListScreen(AnjuanScreen[None]):
         super().__init__()
         self.summaries: list[CaseSummary] = []
         self.sort_index = 0
+        self._ahead_timer: Timer | None = None
         self.sort_reverse = False
         self.fitted: ListLayout | None = None  # the columns as last laid out
 
@@ -146,7 +153,7 @@ class CaseListScreen(AnjuanScreen[None]):
             id="cases", cursor_type="row", zebra_stripes=True, cell_padding=0
         )
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -161,8 +168,26 @@ class CaseListScreen(AnjuanScreen[None]):
     @work(thread=True, exclusive=True, group="case-list")
     def _load(self) -> None:
         app = self.anjuan
-        summaries = case_summaries(app.cases_dir, app.today)
+        shown = 0.0
+
+        def progress(done: int, total: int) -> None:
+            # cases already in the index come in thousands a second: say where the
+            # checking is a few times a second, not at every case
+            nonlocal shown
+            now = time.monotonic()
+            if now - shown >= PROGRESS_EVERY and done < total:
+                shown = now
+                app.call_from_thread(self.show_progress, done, total)
+
+        summaries = case_summaries(app.cases_dir, app.today, progress=progress)
         app.call_from_thread(self._loaded, summaries)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """How far reading and checking the cases has got (a large repository's first list)."""
+        percent = done * 100 // total if total else 100
+        self.query_one("#list-title", Static).update(
+            Text(f"正在读取并检查案卷… {done}/{total}（{percent}%）")
+        )
 
     def _loaded(self, summaries: list[CaseSummary]) -> None:
         self.summaries = summaries
@@ -257,6 +282,23 @@ class CaseListScreen(AnjuanScreen[None]):
         else:
             self.sort_index, self.sort_reverse = event.column_index, False
         self._fill()
+
+    # --- reading ahead -------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#cases")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """When the cursor rests on a case, parse it in the background, so that Enter opens
+        it without waiting (the editor reuses the parse only if the file is unchanged)."""
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+        case_id = str(event.row_key.value)
+        summary = next((s for s in self.summaries if s.case_id == case_id), None)
+        if summary is None or summary.broken:
+            return
+        self._ahead_timer = self.set_timer(READ_AHEAD_AFTER, lambda: self._read_ahead(case_id))
+
+    @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
+    def _read_ahead(self, case_id: str) -> None:
+        read_case_cached(self.anjuan.cases_dir / case_id, case_id)
 
     @on(DataTable.RowSelected, "#cases")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

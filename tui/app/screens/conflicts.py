@@ -16,10 +16,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...core.store import StoreError
 from ...core.sync import Conflict, SyncResult, SyncState, choose, sync
+from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 
 SIDE_WORDS = {"ours": "本地", "theirs": "远端", "base": "原值"}
@@ -62,7 +63,7 @@ class SyncScreen(ModalScreen[bool]):
             yield Static(Text("正在同步…"), id="sync-status")
             table: DataTable[Text] = DataTable(id="sync-conflicts", cursor_type="row")
             yield table
-            yield Footer()
+            yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sync-conflicts", DataTable)

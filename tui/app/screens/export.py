@@ -12,7 +12,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ...core.export import (
     BINARY_FORMATS,
@@ -25,6 +25,7 @@ from ...core.export import (
 )
 from ...core.schema import Form
 from ...core.store import atomic_write
+from ..widgets.footer import KeyFooter
 from ..widgets.text import visible
 
 EXTENSIONS = {
@@ -73,7 +74,7 @@ class ExportScreen(Screen[None]):
         yield Label("写入文件（ctrl+s）：")
         yield Input(id="export-file", compact=True)
         yield ScrollableContainer(Static(id="preview"), id="preview-box", can_focus=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._suggest_file()

@@ -15,12 +15,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...core import history, store
 from ...core.paths import PathError
 from ...core.schema import Form, FormError, load_form
 from ..model import change_line, flatten
+from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 
@@ -62,7 +63,7 @@ class HistoryScreen(AnjuanScreen[bool]):
         table: DataTable[Text] = DataTable(id="log", cursor_type="row", zebra_stripes=True)
         yield table
         yield VerticalScroll(Static(id="history-detail"), id="history-detail-box")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#log", DataTable)
@@ -258,7 +259,7 @@ class VersionScreen(Screen[None]):
         yield Static(Text(f"{self.case_id} @ {self.commit[:10]}（只读）"), id="version-title")
         table: DataTable[Text] = DataTable(id="version", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#version", DataTable)

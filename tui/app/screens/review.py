@@ -19,13 +19,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.validation import Integer
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ...core import store
 from ...core.paths import PathError, parse_path
 from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
+from ..widgets.footer import KeyFooter
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 from .dialogs import Dialog
@@ -115,7 +116,7 @@ class ReviewScreen(AnjuanScreen[bool]):
             yield Label("豁免（ctrl+t 新建；只有可豁免的规则）")
             waivers: DataTable[Text] = DataTable(id="waivers", cursor_type="row")
             yield waivers
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#notes", DataTable).add_columns("作者", "状态", "字段", "内容")

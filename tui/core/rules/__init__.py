@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -42,12 +42,24 @@ def rule(*ids: str) -> Callable[[RuleFn], RuleFn]:
 
 @dataclass
 class Context:
-    """What a rule sees: the parsed case, its form, today, and the case folder."""
+    """What a rule sees: the parsed case, its form, today, and the case folder.
+
+    A rule that depends on the day asks ``after_today(day)`` rather than comparing with
+    ``today`` itself: the dates asked about are kept in ``compared``, and the findings stay
+    the same on any other day on which every one of them gets the same answer (the case
+    index reuses summaries across days by this; ``tests/test_index_days.py`` holds rules to it).
+    """
 
     data: dict[str, Any]
     form: Form
     today: date
     directory: Path | None = None
+    compared: set[date] = field(default_factory=set)
+
+    def after_today(self, day: date) -> bool:
+        """Whether ``day`` has not come yet (is later than today); remembers the question."""
+        self.compared.add(day)
+        return day > self.today
 
     @property
     def status(self) -> str:

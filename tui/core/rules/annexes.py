@@ -103,7 +103,7 @@ def annex1_dates(ctx: Context) -> Iterator[Finding]:
                 f"附件1 第{n}行 登记/备案时间 {day}：早于 {start}；清单只列 {_zh_date(start)}以来的转化，"
                 "更早的转化不计入",
             )
-        elif day > ctx.today:
+        elif ctx.after_today(day):
             yield _after_today(
                 ctx, ("annex1", n, "date"), "登记/备案时间", day, "请填写已完成的登记/备案日期"
             )
@@ -304,7 +304,7 @@ def annex2_dates(ctx: Context) -> Iterator[Finding]:
                 f"附件2 第{n}行 授权日期 {day}：早于专利号所示的申请年份 {number.filing_year} 年；"
                 "授权不会早于申请，请核对日期或专利号",
             )
-        elif day > ctx.today:
+        elif ctx.after_today(day):
             yield _after_today(
                 ctx, ("annex2", n, "grant_date"), "授权日期", day, "请填写已授权的日期"
             )

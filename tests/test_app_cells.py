@@ -170,3 +170,33 @@ async def test_a_click_elsewhere_keeps_what_was_typed(cases_repo: Path) -> None:
         assert table.editing is None
         assert editor.model is not None
         assert editor.model.data["budget"][0]["note"] == "点别处"
+
+
+async def test_undo_while_a_cell_is_edited_closes_the_editor(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot)
+        table = await edit_at(pilot, editor, "budget[3].amount_wan")
+        await pilot.press("ctrl+n")  # a fourth row, then an edit begun in it
+        await settle(pilot)
+        table = await edit_at(pilot, editor, "budget[4].amount_wan")
+        await pilot.press("5")
+        await pilot.pause()
+        assert table.editing is not None
+        await pilot.press("ctrl+z")  # the row goes: so does the editor over its cell
+        await pilot.pause()
+        assert table.editing is None and app.focused is table.grid
+        assert editor.model is not None and len(editor.model.data["budget"]) == 3
+        await pilot.press("enter", "escape")
+        assert len(editor.model.data["budget"]) == 3
+
+
+async def test_the_editor_follows_its_cell_when_the_table_scrolls(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(60, 24)) as pilot:  # narrow: 附件1 scrolls sideways
+        editor = await open_editor(pilot)
+        table = await open_cell(pilot, editor, "annex1[1].supplier")
+        table.grid.scroll_to(x=table.grid.scroll_x + 3, animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert cell_editor(table).region.x == on_screen(table).x

@@ -218,6 +218,12 @@ class RowTable(Vertical):
         for col in self.columns:
             grid.add_column(props[col].get("title", col), key=col)
         self._fill()
+        # the editor over a cell follows the cell when the grid scrolls or the screen resizes
+        self.watch(grid, "scroll_x", self._place_editor, init=False)
+        self.watch(grid, "scroll_y", self._place_editor, init=False)
+
+    def on_resize(self) -> None:
+        self._place_editor()
 
     def cell(self, n: int, col: str) -> Text:
         row = self.rows[n - 1]
@@ -241,6 +247,8 @@ class RowTable(Vertical):
 
     def load(self, rows: list[dict[str, Any]], cursor: Coordinate | None = None) -> None:
         """Show these rows (after a change, an undo or a reload)."""
+        if self.editing is not None:  # its cell may be gone (an undo removed the row)
+            self.finish_edit(commit=False)
         self.rows = clone(rows)
         if self._built:
             self._fill(cursor)

@@ -115,7 +115,9 @@ async def test_a_13th_month_is_refused_and_the_cell_keeps_its_date(cases_repo: P
         table = await edit_at(pilot, editor, "annex1[1].date")
         await pilot.press(*"2022-13-01")
         await pilot.pause()
-        assert "没有 13 月" in problem_of(table)  # said as typed
+        assert "没有 13 月" in problem_of(table)  # said as typed, on one line from the cell
+        box = cell_editor(table).region
+        assert box.x == on_screen(table).x and box.height == 2
         await pilot.press("enter")  # refused: the editor stays and says why
         await pilot.pause()
         assert table.editing is not None and "没有 13 月" in problem_of(table)

@@ -78,6 +78,7 @@ class CellEditor(Vertical):
         self.start = start  # a typed character that began the edit: it replaces the value
         self._ready = False
         self._early = ""  # typed before the editor was ready
+        self._width = self._room = 0  # cells: over the cell, and to the screen's right edge
 
     def compose(self) -> ComposeResult:
         if self.kind == "enum":
@@ -129,7 +130,8 @@ class CellEditor(Vertical):
             longest = max((cell_len(t) for t, _v in enum_titles(self.node)), default=width)
             width = max(width, min(longest + 4, room))
         self.styles.offset = (at.x, at.y)
-        self.styles.width = max(width, 6)
+        self._width, self._room = max(width, 6), room
+        self.styles.width = self._width
 
     def action_cancel(self) -> None:
         self.post_message(self.Finished(self, False))
@@ -156,6 +158,9 @@ class CellEditor(Vertical):
         note = self.query_one(".cell-problem", Static)
         note.display = bool(problem)
         note.update(Text("✎ " + problem, style="bold red") if problem else "")
+        # widened to say it on one line if there is room (still starting at the cell)
+        said = cell_len(problem) + 3 if problem else 0
+        self.styles.width = max(self._width, min(said, self._room))
 
     @on(Input.Changed, "#cell-input")
     def _typed(self, event: Input.Changed) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+from textual import events
 from textual.geometry import Region
 
 from tests.app_helpers import make_app, settle
@@ -202,3 +204,19 @@ async def test_the_editor_follows_its_cell_when_the_table_scrolls(cases_repo: Pa
         await pilot.pause()
         await pilot.pause()
         assert cell_editor(table).region.x == on_screen(table).x
+
+
+async def test_pasting_on_a_cell_starts_the_edit_with_the_text(cases_repo: Path) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = await open_editor(pilot)
+        table = await edit_at(pilot, editor, "budget[1].amount_wan")
+        table.grid.post_message(events.Paste("7.25\n"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert editor.model is not None
+        assert editor.model.data["budget"][0]["amount_wan"] == Decimal("7.25")
+        table.grid.post_message(events.Paste("七"))  # no amount: refused, nothing opens
+        await pilot.pause()
+        assert table.editing is None

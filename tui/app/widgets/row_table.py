@@ -59,6 +59,13 @@ class RowDataTable(DataTable[Text]):
         event.prevent_default()
         self._table().edit_cell(event.character)
 
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text replaces the cell's value, as typing would (its first line only)."""
+        text = event.text.splitlines()[0].strip() if event.text.strip() else ""
+        if text:
+            event.stop()
+            self._table().edit_cell(text)
+
     _render_style: Style | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:

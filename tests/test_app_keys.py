@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.binding import Binding
-
 from tests.app_helpers import TODAY, settle
 from tui.app.app import AnjuanApp
+from tui.app.keymap import our_bindings
 from tui.app.screens.case_editor import CaseEditorScreen
 from tui.app.screens.case_list import CaseListScreen
 from tui.app.widgets.row_table import RowDataTable
 
 
 def test_every_binding_has_an_id() -> None:
-    for owner in (AnjuanApp, CaseListScreen, CaseEditorScreen, RowDataTable):
-        for binding in owner.BINDINGS:
-            assert isinstance(binding, Binding) and binding.id, (owner, binding)
+    found = list(our_bindings())
+    owners = {cls for cls, _binding in found}
+    assert {AnjuanApp, CaseListScreen, CaseEditorScreen, RowDataTable} <= owners
+    assert len(owners) >= 8  # the history, review, export, conflict screens and dialogs too
+    for owner, binding in found:
+        assert binding.id, (owner, binding)
+
+
+async def test_a_keymap_naming_an_unknown_binding_says_so(cases_repo: Path, tmp_path: Path) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('save = "ctrl+w"\n"list.filter" = "f"\n', encoding="utf-8")
+    app = AnjuanApp(cases_repo, as_name="测试员", today=TODAY, keymap_file=keymap)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.keymap_problem is not None
+        assert app.keymap_problem.startswith("按键配置中 save 不是已知的按键编号")
+        await pilot.press("f")  # the known one still applies
+        assert app.screen.query_one("#filter").has_focus
 
 
 async def test_keymap_file_remaps_a_binding(cases_repo: Path, tmp_path: Path) -> None:

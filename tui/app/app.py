@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from .keymap import load_keymap
+from .keymap import load_keymap, unknown_ids
 
 
 class AnjuanApp(App[None]):
@@ -43,9 +43,10 @@ class AnjuanApp(App[None]):
         from .screens.case_list import CaseListScreen
 
         keymap, problem = load_keymap(self._keymap_file)
-        self.keymap_problem = problem
         if keymap:
+            problem = problem or unknown_ids(keymap)
             self.set_keymap(keymap)
+        self.keymap_problem = problem
         self.push_screen(CaseListScreen())
         if problem:
             self.notify(problem, severity="warning", timeout=8, markup=False)

@@ -9,9 +9,15 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+
+from textual.binding import Binding
+from textual.dom import DOMNode
 
 
 def keymap_path() -> Path:
@@ -43,3 +49,37 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
             f'按键配置 {path} 中 {"、".join(bad)} 的值应为字符串，如 "editor.save" = "ctrl+w"',
         )
     return keymap, None
+
+
+def our_bindings() -> Iterator[tuple[type[DOMNode], Binding]]:
+    """Every binding of every screen and widget of the app (their modules are imported)."""
+    from . import app, screens, widgets
+
+    for package in (screens, widgets):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    seen: set[type[DOMNode]] = set()
+    todo: list[type[DOMNode]] = [DOMNode]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub in seen:
+                continue
+            seen.add(sub)
+            todo.append(sub)
+            if sub.__module__.startswith(app.__name__.rpartition(".")[0] + "."):
+                for binding in sub.__dict__.get("BINDINGS", []):
+                    if isinstance(binding, Binding):
+                        yield sub, binding
+
+
+def unknown_ids(keymap: dict[str, str]) -> str | None:
+    """A warning naming the keymap's binding ids that no key of the app has, if any."""
+    known = {binding.id for _cls, binding in our_bindings() if binding.id}
+    unknown = sorted(k for k in keymap if k not in known)
+    if not unknown:
+        return None
+    return (
+        f"按键配置中 {'、'.join(unknown)} 不是已知的按键编号，未生效；"
+        f"编号见 README（如 editor.save、list.filter）"
+    )

@@ -161,7 +161,9 @@ async def test_review_note_and_waiver_are_saved_as_one_commit_and_shown(cases_re
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is editor
-        assert "✎ 测试员：数量待核实" in note_of(editor.fields["foundation.enterprises"])
+        assert "✎ 批注（测试员，待解决）：数量待核实" in note_of(
+            editor.fields["foundation.enterprises"]
+        )
     assert commits(cases_repo) == before + 1
     saved = tomllib.loads(
         (cases_repo / "XH-2022-001" / "reviews" / "测试员.toml").read_text(encoding="utf-8")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import DataTable
 
-from tests.app_helpers import add_case, make_app, settle
+from tests.app_helpers import TODAY, add_case, make_app, settle
 from tests.conftest import git
 from tui.app.screens.case_editor import CaseEditorScreen
-from tui.app.screens.case_list import CaseListScreen
+from tui.app.screens.case_list import CaseListScreen, list_layout, when
+from tui.core.index import CaseSummary
 
 
 def shown_ids(app: object) -> list[str]:
@@ -83,6 +85,50 @@ async def test_n_makes_a_new_case_commits_it_and_opens_it(cases_repo: Path) -> N
     assert (cases_repo / "XH-2022-010" / "case.toml").is_file()
     log = git(cases_repo, "log", "-1", "--format=%an %s").stdout
     assert "测试员" in log and "XH-2022-010" in log
+
+
+def summary(case_id: str, applicant: str, park: str, editor: str = "张三") -> CaseSummary:
+    return CaseSummary(
+        case_id, applicant, park, "draft", 12, 3, False, None, None, None, (), None, None,
+        editor, "2022-09-30T10:12:00+08:00",
+    )  # fmt: skip
+
+
+LONG_NAME = "北京市海淀区中关村科技园区某某创新服务与运营管理有限责任公司"
+
+
+def test_list_layout_fits_the_width_and_shortens_only_the_names() -> None:
+    cases = [summary("XH-2022-001", LONG_NAME, "中关村软件园二期国际孵化基地", "a-very-long-login")]
+    narrow = list_layout(78, cases, TODAY)
+    assert sum(narrow.widths.values()) <= 78
+    assert narrow.widths["case_id"] == len("XH-2022-001") + 1  # fixed columns are whole
+    name = narrow.fit("applicant", LONG_NAME).plain
+    assert name.endswith("…") and name.startswith("北京市")
+    assert cell_len(name) <= narrow.widths["applicant"] - 1  # double width counted
+    assert narrow.fit("last_editor", "a-very-long-login").plain == "a-very-…"
+    assert when("2022-09-30T10:12:00+08:00", False, TODAY) == "09-30 10:12"
+    assert when("2021-09-30T10:12:00+08:00", False, TODAY) == "2021-09-30"
+    wide = list_layout(160, cases, TODAY)
+    assert wide.fit("applicant", LONG_NAME).plain == LONG_NAME
+    assert when("2022-09-30T10:12:00+08:00", True, TODAY) == "2022-09-30 10:12"
+
+
+async def test_at_80_columns_every_column_shows_without_scrolling(samples_repo: Path) -> None:
+    app = make_app(samples_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#cases", DataTable)
+        assert len(table.columns) == 8
+        assert table.max_scroll_x == 0  # nothing hidden to the right
+        first = table.get_row_at(0)
+        assert str(first[1]).endswith("…")  # 北京星河科技园运营管理有限公司, shortened
+        assert str(first[7])  # the last editor, the last column, is there
+        await pilot.press("slash", *"运营管理")  # the filter still searches the whole name
+        assert shown_ids(app) == ["XH-2022-001"]
+        await pilot.resize_terminal(130, 40)
+        await settle(pilot)
+        table = app.screen.query_one("#cases", DataTable)
+        assert str(table.get_row_at(0)[1]) == "北京星河科技园运营管理有限公司"
 
 
 async def test_loading_a_repository_says_how_far_it_has_got(

@@ -24,7 +24,7 @@ async def test_markup_and_escapes_in_case_values_are_shown_literally(cases_repo:
     case.write_text(text, encoding="utf-8")
     git(cases_repo, "commit", "-qam", "nasty")
     app = make_app(cases_repo)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the whole name
         await settle(pilot)
         table = app.screen.query_one("#cases", DataTable)
         row = table.get_row_at(0)

@@ -1,6 +1,8 @@
-"""The editor's working copy of a case: edits with undo/redo, and field-level comparisons.
+"""The editor's working copy of a case: edits with undo/redo, and how a change reads.
 
-Kept apart from the widgets so that undo, dirty state and merges are plain data.
+Kept apart from the widgets so that undo, dirty state and merges are plain data. What
+changed between two versions is the core's ``tui.core.edit.diff_data`` (the one diff of the
+product: the save preview lists exactly what the commit will).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.edit import FieldChange, short_value
 from ..core.paths import Part, format_path, get_at
 from .widgets.fields import MISSING
+from .widgets.text import plain
 
 
 @dataclass
@@ -115,19 +119,19 @@ def flatten(data: Any, prefix: tuple[Part, ...] = ()) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class FieldDiff:
-    path: str
-    old: Any
-    new: Any
+def shown(value: Any) -> str:
+    """A value in one line of a change list: empty as （空）, a row or table in TOML form."""
+    if value is None or value is MISSING or value == "" or value == {}:
+        return "（空）"
+    if isinstance(value, dict):
+        return short_value(value)
+    return plain(value)
 
 
-def field_diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
-    """The fields whose value differs between two versions, in the newer file's order."""
-    a, b = flatten(old), flatten(new)
-    paths = list(b) + [p for p in a if p not in b]
-    return [
-        FieldDiff(p, a.get(p, MISSING), b.get(p, MISSING))
-        for p in paths
-        if a.get(p, MISSING) != b.get(p, MISSING)
-    ]
+def change_line(label: str, change: FieldChange) -> str:
+    """``推送信息数量：1200 → 1500``; a row added or removed is one line, as the commit says."""
+    if change.path.endswith("]") and change.old is None:
+        return f"{label}：新增一行 {shown(change.new)}"
+    if change.path.endswith("]") and change.new is None:
+        return f"{label}：删除一行 {shown(change.old)}"
+    return f"{label}：{shown(change.old)} → {shown(change.new)}"

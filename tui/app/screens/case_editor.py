@@ -26,12 +26,13 @@ from textual.worker import get_current_worker
 
 from ...core import store
 from ...core.case import Case, read_case
+from ...core.edit import diff_data
 from ...core.findings import Finding
 from ...core.paths import Part, PathError, format_path, parse_path
 from ...core.schema import Form
 from ...core.validate import CaseReport, validate_case
-from ..model import EditModel, clone, field_diff
-from ..widgets.fields import MISSING, FieldRow, kind_of
+from ..model import EditModel, change_line, clone
+from ..widgets.fields import MISSING, FieldRow
 from ..widgets.findings import FindingsPanel
 from ..widgets.footer import KeyFooter
 from ..widgets.goto import FieldProvider
@@ -308,9 +309,12 @@ class CaseEditorScreen(AnjuanScreen[None]):
         return None
 
     def _show_notes(self, report: CaseReport) -> None:
-        from .review import decision_word
+        from .review import decision_word, note_line
 
         notes: dict[str, list[Text]] = defaultdict(list)
+        table_notes: dict[str, dict[int | None, list[Text]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         lines: list[Text] = []
         for review in report.reviews:
             head = Text(f"{plain(review.reviewer)}：", style="bold")
@@ -324,19 +328,20 @@ class CaseEditorScreen(AnjuanScreen[None]):
             if isinstance(summary, str) and summary:
                 lines.append(literal("  " + summary))
             for note in review.notes():
-                resolved = bool(note.get("resolved"))
-                text = Text(
-                    f"{'☑' if resolved else '✎'} {plain(review.reviewer)}：{plain(note.get('text', ''))}",
-                    style="dim" if resolved else "magenta",
-                )
+                text = note_line(review.reviewer, note)
                 path = note.get("path")
-                if isinstance(path, str) and path in self.fields:
-                    notes[path].append(text)
+                placed = self._place(path) if isinstance(path, str) and path else None
+                if placed is not None and placed[0] == "field":
+                    notes[placed[1]].append(text)
+                elif placed is not None:  # a table, a row or a cell: shown with the row
+                    table_notes[placed[1]][placed[2]].append(text)
                 lines.append(Text(f"  {plain(path) if path else ''} ").append_text(text))
             for _n, rule, reason in review.waivers():
                 lines.append(Text(f"  豁免 {plain(rule)}：{plain(reason)}", style="cyan"))
         for path, field in self.fields.items():
             field.show_remarks(notes.get(path, []))
+        for path, table in self.tables.items():
+            table.show_remarks(dict(table_notes.get(path, {})))
         if not lines:
             lines.append(Text("还没有评审。按 ctrl+r 写评审。", style="dim"))
         overview = self.query("#reviews-overview")
@@ -391,26 +396,6 @@ class CaseEditorScreen(AnjuanScreen[None]):
             return
         if self.model.set(parse_path(event.table.path), event.rows):
             self._after_edit()
-
-    @on(RowTable.EditCell)
-    def _edit_cell(self, event: RowTable.EditCell) -> None:
-        from .cell_editor import CANCELLED, CellEditorScreen
-
-        table = event.table
-        node = table.item["properties"][event.column]
-        value = table.rows[event.row - 1].get(event.column, MISSING)
-        if kind_of(node) == "bool":
-            table.set_cell(event.row, event.column, not bool(value))
-            return
-        path = f"{table.path}[{event.row}].{event.column}"
-        label = self.form.label(path) if self.form else path
-
-        def done(new: Any) -> None:
-            if new is not CANCELLED and new != value:
-                table.set_cell(event.row, event.column, new)
-            table.grid.focus()
-
-        self.app.push_screen(CellEditorScreen(path, node, label, value), done)
 
     def _after_edit(self) -> None:
         self._title()
@@ -556,6 +541,10 @@ class CaseEditorScreen(AnjuanScreen[None]):
 
         if self.model is None or self.form is None or self.saving:
             return
+        for table in [t for t in self.tables.values() if t.editing is not None]:
+            if not table.finish_edit():  # a cell being edited is kept first, as Enter keeps it
+                return
+            self.model.set(parse_path(table.path), table.rows)
         invalid = [f for f in self.fields.values() if f.typing_invalid]
         if invalid:
             names = "、".join(f.label for f in invalid[:3])
@@ -569,8 +558,8 @@ class CaseEditorScreen(AnjuanScreen[None]):
             self.notify("没有修改，无需保存")
             return
         changes = [
-            f"{self.form.label(d.path)}：{plain(_shown(d.old))} → {plain(_shown(d.new))}"
-            for d in field_diff(self.model.saved, self.model.data)
+            change_line(self.form.label(d.path), d)
+            for d in diff_data(self.model.saved, self.model.data)
         ]
 
         def go(reason: str | None) -> None:
@@ -800,7 +789,3 @@ class CaseEditorScreen(AnjuanScreen[None]):
             SystemCommand("导出", "导出附件或表格到文件 (ctrl+o)", self.action_export),
             SystemCommand("返回列表", "回到案卷列表 (esc)", self.action_back),
         ]
-
-
-def _shown(value: Any) -> Any:
-    return "（空）" if value is MISSING or value == "" else value

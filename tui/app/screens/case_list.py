@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -51,6 +53,63 @@ COLUMNS = (
 )
 
 
+WIDE = 120  # from this many columns the list shows whole names and full times
+GAP = {False: 1, True: 2}  # blank cells after each column: narrow, wide
+EDITOR_MAX = {False: 8, True: 16}  # cells of the last editor's name at most
+PARK_SHARE = 0.4  # of the room left for the two names, what the park may take
+NAME_MIN = 6  # cells under which a name is not shortened further
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """How the list fits a width: each column's width in cells (the gap after it included)
+    and whether times are written short."""
+
+    widths: dict[str, int]
+    wide: bool
+
+    def fit(self, key: str, text: str) -> Text:
+        """``text`` in column ``key``, cut with … when it is wider (double-width aware)."""
+        shown = plain(text)
+        room = self.widths[key] - GAP[self.wide]
+        if cell_len(shown) <= room:
+            return Text(shown)
+        while shown and cell_len(shown) > room - 1:  # one cell for …; a wide character
+            shown = shown[:-1]  # that does not fit is left out rather than halved
+        return Text(shown.rstrip() + "…")
+
+
+def list_layout(
+    width: int, summaries: list[CaseSummary], today: date | None, wide: bool | None = None
+) -> ListLayout:
+    """Every column in ``width`` cells without scrolling sideways: the fixed columns take what
+    their contents need; the applicant and the park share the rest and are shortened with ….
+    ``wide`` (default: ``width`` ≥ 120) gives full times and wider gaps."""
+    wide = width >= WIDE if wide is None else wide
+    gap = GAP[wide]
+
+    def need(label: str, texts: list[str], most: int | None = None) -> int:
+        cells = max([cell_len(label), *(cell_len(plain(t)) for t in texts)])
+        return (min(cells, most) if most else cells) + gap
+
+    widths = {
+        "case_id": need("编号", [s.case_id for s in summaries]),
+        "status": need("状态", [status_word(s).plain for s in summaries]),
+        "errors": need("错误", [str(s.errors) for s in summaries]),
+        "warnings": need("警告", [str(s.warnings) for s in summaries]),
+        "last_edited": need("最后修改", [when(s.last_edited, wide, today) for s in summaries]),
+        "last_editor": need("修改人", [s.last_editor or "" for s in summaries], EDITOR_MAX[wide]),
+    }
+    applicant = need("申报单位", [s.applicant for s in summaries])
+    park = need("园区", [s.park for s in summaries])
+    room = width - sum(widths.values())
+    if applicant + park > room:
+        park = min(park, max(NAME_MIN + gap, int(room * PARK_SHARE)))
+        applicant = max(NAME_MIN + gap, room - park)
+    widths["applicant"], widths["park"] = applicant, park
+    return ListLayout({c.key: widths[c.key] for c in COLUMNS}, wide)
+
+
 def status_word(summary: CaseSummary) -> Text:
     if summary.broken:
         return Text("文件损坏", style="bold red")
@@ -80,6 +139,7 @@ class CaseListScreen(AnjuanScreen[None]):
         self.sort_index = 0
         self._ahead_timer: Timer | None = None
         self.sort_reverse = False
+        self.fitted: ListLayout | None = None  # the columns as last laid out
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
@@ -88,14 +148,11 @@ class CaseListScreen(AnjuanScreen[None]):
             id="filter",
             compact=True,
         )
-        table = TextTable(id="cases", cursor_type="row", zebra_stripes=True)
+        table = TextTable(id="cases", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield table
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        for col in COLUMNS:
-            table.add_column(col.label, key=col.key)
         self.query_one("#filter").display = False
         self.action_reload()
 
@@ -141,17 +198,23 @@ class CaseListScreen(AnjuanScreen[None]):
         shown = [s for s in self.summaries if matches(s, query)]
         key = COLUMNS[self.sort_index].key
         shown.sort(key=lambda s: _sort_key(s, key), reverse=self.sort_reverse)
-        table.clear()
+        layout = self._layout()
+        table.clear(columns=layout != self.fitted)
+        if layout != self.fitted:
+            self.fitted = layout
+            for col in COLUMNS:
+                table.add_column(col.label, key=col.key, width=layout.widths[col.key])
+        fit, wide, today = layout.fit, layout.wide, self.anjuan.today
         for s in shown:
             table.add_row(
                 literal(s.case_id),
-                literal(s.applicant),
-                literal(s.park),
+                fit("applicant", s.applicant),
+                fit("park", s.park),
                 status_word(s),
                 Text(str(s.errors), style="bold red" if s.errors else "dim"),
                 Text(str(s.warnings), style="yellow" if s.warnings else "dim"),
-                Text(_when(s.last_edited), style="dim"),
-                literal(s.last_editor or ""),
+                Text(when(s.last_edited, wide, today), style="dim"),
+                fit("last_editor", s.last_editor or ""),
                 key=s.case_id,
             )
         broken = sum(1 for s in self.summaries if s.broken)
@@ -161,6 +224,23 @@ class CaseListScreen(AnjuanScreen[None]):
         arrow = "↓" if self.sort_reverse else "↑"
         title += f" · 按{COLUMNS[self.sort_index].label}{arrow} · {self.anjuan.cases_dir.name}"
         self.query_one("#list-title", Static).update(Text(plain(title)))
+
+    def _layout(self) -> ListLayout:
+        """The columns for the screen's width, less the table's margin and, when the rows
+        will not fit its height, its scrollbar."""
+        table = self.query_one("#cases", DataTable)
+        width, height = self.app.size
+        scrollbar = table.styles.scrollbar_size_vertical if len(self.summaries) > height - 4 else 0
+        return list_layout(
+            width - table.styles.padding.width - scrollbar,
+            self.summaries,
+            self.anjuan.today,
+            wide=width >= WIDE,
+        )
+
+    def on_resize(self) -> None:
+        if self.fitted is not None and self._layout() != self.fitted:
+            self._fill()
 
     # --- filter, sort, open ------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -263,9 +343,16 @@ class CaseListScreen(AnjuanScreen[None]):
         ]
 
 
-def _when(iso: str | None) -> str:
-    """``2026-11-20T10:12:00+08:00`` → ``2026-11-20 10:12`` (the list has little room)."""
-    return iso[:16].replace("T", " ") if iso else ""
+def when(iso: str | None, wide: bool, today: date | None) -> str:
+    """``2026-11-20T10:12:00+08:00`` → ``2026-11-20 10:12``; narrow: ``11-20 10:12`` this
+    year, ``2025-11-20`` before."""
+    if not iso:
+        return ""
+    if wide:
+        return iso[:16].replace("T", " ")
+    if iso[:4] == str((today or date.today()).year):
+        return iso[5:16].replace("T", " ")
+    return iso[:10]
 
 
 def _sort_key(summary: CaseSummary, key: str) -> tuple[int, object]:

@@ -17,38 +17,36 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList, Static
 
+from ...core.edit import FieldChange, diff_data
 from ...core.paths import PathError, parse_path
 from ...core.schema import Form
-from ..model import FieldDiff, field_diff, put
+from ..model import change_line, put, shown
 from ..widgets.fields import MISSING
-from ..widgets.text import plain
-
-
-def _v(value: Any) -> str:
-    return "（空）" if value is MISSING or value == "" else plain(value)
 
 
 def merge(
     base: dict[str, Any], disk: dict[str, Any], mine: dict[str, Any], keep_mine: set[str]
 ) -> dict[str, Any]:
     """Disk's version with my edits applied; where both changed a field, mine only if kept."""
-    theirs = {d.path for d in field_diff(base, disk)}
+    theirs = {d.path for d in diff_data(base, disk)}
     merged = copy.deepcopy(disk)
-    for d in field_diff(base, mine):
+    for d in diff_data(base, mine):
         if d.path in theirs and d.path not in keep_mine:
             continue
-        try:
-            parts = parse_path(d.path)
-            put(merged, parts, copy.deepcopy(d.new))
-        except (PathError, IndexError, KeyError, TypeError, AttributeError):
-            # rows were added or removed: take my whole table
-            top = parse_path(d.path)
-            first_row = next((i for i, p in enumerate(top) if isinstance(p, int)), len(top))
-            table = top[:first_row]
-            value: Any = mine
-            for p in table:
-                value = value[p]
-            put(merged, table, copy.deepcopy(value))
+        parts = parse_path(d.path)
+        if not (isinstance(parts[-1], int) and (d.old is None or d.new is None)):
+            try:
+                put(merged, parts, MISSING if d.new is None else copy.deepcopy(d.new))
+                continue
+            except (IndexError, KeyError, TypeError, AttributeError):
+                pass  # the rows differ on disk
+        # rows were added or removed: take my whole table
+        first_row = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
+        table = parts[:first_row]
+        value: Any = mine
+        for p in table:
+            value = value[p]
+        put(merged, table, copy.deepcopy(value))
     return merged
 
 
@@ -67,15 +65,15 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
         super().__init__()
         self.form = form
         self.base, self.disk, self.mine = base, disk, mine
-        self.theirs = field_diff(base, disk)
-        self.my_changes = {d.path: d for d in field_diff(base, mine)}
+        self.theirs = diff_data(base, disk)
+        self.my_changes = {d.path: d for d in diff_data(base, mine)}
         self.both = [
             d
             for d in self.theirs
             if d.path in self.my_changes and self.my_changes[d.path].new != d.new
         ]
 
-    def _label(self, d: FieldDiff) -> str:
+    def _label(self, d: FieldChange) -> str:
         try:
             return self.form.label(d.path) if self.form else d.path
         except PathError:
@@ -86,7 +84,7 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("案卷文件在你打开之后已被修改（他人保存或手工编辑）。未覆盖任何内容。")
             lines = [Text(f"对方修改了 {len(self.theirs)} 处：", style="bold")]
             for d in self.theirs:
-                lines.append(Text(f"  {self._label(d)}：{_v(d.old)} → {_v(d.new)}"))
+                lines.append(Text("  " + change_line(self._label(d), d)))
             lines.append(Text(f"你修改了 {len(self.my_changes)} 处。", style="bold"))
             yield VerticalScroll(Static(Text("\n").join(lines)), classes="conflict-diff")
             if self.both:
@@ -94,7 +92,7 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
                 yield SelectionList[str](
                     *[
                         (
-                            f"{self._label(d)}：对方 {_v(d.new)} / 我 {_v(self.my_changes[d.path].new)}",
+                            f"{self._label(d)}：对方 {shown(d.new)} / 我 {shown(self.my_changes[d.path].new)}",
                             d.path,
                             True,
                         )

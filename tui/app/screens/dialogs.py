@@ -1,8 +1,9 @@
-"""Small questions: confirm leaving with unsaved edits, the reason for a save."""
+"""Small questions: confirm leaving with unsaved edits, the reason for a save; and
+``Dialog``, what every small question shares (Esc cancels)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -12,13 +13,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+ResultType = TypeVar("ResultType")
 
-class ChoiceScreen(ModalScreen[str]):
-    """A question with buttons; dismisses with the chosen button's id (``cancel`` on Esc)."""
+
+class Dialog(ModalScreen[ResultType]):
+    """A small question over the screen; Esc cancels it (dismisses ``cancelled``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="dialog.cancel")
     ]
+    cancelled: Any = None
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancelled)
+
+
+class ChoiceScreen(Dialog[str]):
+    """A question with buttons; dismisses with the chosen button's id (``cancel`` on Esc)."""
+
+    cancelled = "cancel"
 
     def __init__(self, question: str, choices: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -35,16 +48,9 @@ class ChoiceScreen(ModalScreen[str]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")
 
-    def action_cancel(self) -> None:
-        self.dismiss("cancel")
 
-
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(Dialog[str | None]):
     """The optional reason recorded with a save (Enter saves, Esc goes back to editing)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
 
     def __init__(self, changes: list[str]) -> None:
         super().__init__()
@@ -63,6 +69,3 @@ class ReasonScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

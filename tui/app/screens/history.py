@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from ...core import history, store
 from ...core.paths import PathError
 from ...core.schema import Form, FormError, load_form
-from ..model import flatten
+from ..model import change_line, flatten
 from ..widgets.footer import KeyFooter
 from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
@@ -36,12 +36,8 @@ def change_lines(changes: list[Any], form: Form | None) -> list[Text]:
                 label = form.label(c.path)
             except (PathError, ValueError):
                 label = c.path
-        out.append(Text(f"  {plain(label)}：{_v(c.old)} → {_v(c.new)}"))
+        out.append(Text("  " + change_line(plain(label), c)))
     return out
-
-
-def _v(value: Any) -> str:
-    return "（空）" if value is None or value == "" else plain(value)
 
 
 class HistoryScreen(AnjuanScreen[bool]):

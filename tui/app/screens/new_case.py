@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
 from ...core.repo import CaseIdError, check_case_id
+from .dialogs import Dialog
 
 
 class CaseIdValidator(Validator):
@@ -31,10 +28,8 @@ class CaseIdValidator(Validator):
         return self.success()
 
 
-class NewCaseScreen(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
+class NewCaseScreen(Dialog[str | None]):
+    """The new case's ID; dismisses None on Esc."""
 
     def __init__(self, taken: list[str]) -> None:
         super().__init__()
@@ -61,6 +56,3 @@ class NewCaseScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         if event.validation_result is not None and event.validation_result.is_valid:
             self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

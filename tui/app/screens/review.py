@@ -1,7 +1,9 @@
 """Reviews: read every reviewer's file, write one's own ``reviews/<login>.toml``.
 
 Decision, score and summary; notes pinned to a field (shown beside that field in the
-editor for everyone, resolvable with ``x``); waivers with reasons for waivable rules.
+editor for everyone, with their author and state); waivers with reasons for waivable
+rules. Everyone's notes are listed; only a note's author resolves it (``ctrl+o``), since a
+reviewer writes only their own file (case-format.md, "Reviews").
 ``ctrl+s`` writes the file atomically as one commit.
 """
 
@@ -16,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import DataTable, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -29,6 +30,7 @@ from ..widgets.footer import KeyFooter
 from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
+from .dialogs import Dialog
 
 if TYPE_CHECKING:
     pass
@@ -42,6 +44,25 @@ def decision_options() -> list[tuple[str, str]]:
 def decision_word(decision: str) -> str:
     titles = {v: t for t, v in decision_options()}
     return titles.get(decision, decision) or "未定"
+
+
+def note_line(reviewer: str, note: dict[str, Any]) -> Text:
+    """A note as everyone sees it beside its field: who wrote it and whether it is resolved."""
+    if note.get("resolved"):
+        return Text(
+            f"☑ 批注（{plain(reviewer)}，已解决）：{plain(note.get('text', ''))}", style="dim"
+        )
+    return Text(
+        f"✎ 批注（{plain(reviewer)}，待解决）：{plain(note.get('text', ''))}", style="magenta"
+    )
+
+
+def not_yours(author: str, me: str) -> str:
+    """Why a note by someone else cannot be resolved here, and what to do instead."""
+    return (
+        f"这条批注是 {author} 写的，只有 {author} 本人能标记已解决：每位评审只写自己的"
+        f" reviews/{reviewer_file_name(me)}。可以写一条自己的批注回应它。"
+    )
 
 
 class ReviewScreen(AnjuanScreen[bool]):
@@ -67,6 +88,7 @@ class ReviewScreen(AnjuanScreen[bool]):
         self.mine: dict[str, Any] = {}
         self.version: str | None = None
         self.saved = False
+        self.note_rows: list[tuple[str, dict[str, Any], bool]] = []  # (author, note, mine)
 
     @property
     def me(self) -> str:
@@ -89,7 +111,7 @@ class ReviewScreen(AnjuanScreen[bool]):
             )
             yield Label("评审意见")
             yield TextArea(id="summary", soft_wrap=True)
-            yield Label("批注（ctrl+n 新建 · ctrl+o 标记已解决）")
+            yield Label("批注，所有评审的（ctrl+n 新建 · ctrl+o 标记自己的批注已解决）")
             notes = TextTable(id="notes", cursor_type="row")
             yield notes
             yield Label("豁免（ctrl+t 新建；只有可豁免的规则）")
@@ -98,7 +120,7 @@ class ReviewScreen(AnjuanScreen[bool]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#notes", DataTable).add_columns("字段", "内容", "状态")
+        self.query_one("#notes", DataTable).add_columns("作者", "状态", "字段", "内容")
         self.query_one("#waivers", DataTable).add_columns("规则", "理由")
         self._load()
 
@@ -125,12 +147,6 @@ class ReviewScreen(AnjuanScreen[bool]):
             summary = (r.data or {}).get("summary")
             if isinstance(summary, str) and summary:
                 lines.append(literal("  " + summary))
-            for note in r.notes():
-                lines.append(
-                    Text(
-                        f"  ✎ {plain(note.get('path', ''))}：{plain(note.get('text', ''))}{'（已解决）' if note.get('resolved') else ''}"
-                    )
-                )
             for _n, rule, reason in r.waivers():
                 lines.append(Text(f"  豁免 {plain(rule)}：{plain(reason)}", style="cyan"))
         if not lines:
@@ -149,11 +165,18 @@ class ReviewScreen(AnjuanScreen[bool]):
     def _tables(self) -> None:
         notes = self.query_one("#notes", DataTable)
         notes.clear()
-        for note in self.mine.get("notes", []):
+        mine = str(self.mine.get("reviewer") or self.me)
+        self.note_rows = [(mine, note, True) for note in self.mine.get("notes", [])]
+        mine_file = f"reviews/{reviewer_file_name(self.me)}"
+        for r in self.reviews:
+            if r.file != mine_file:
+                self.note_rows += [(r.reviewer, note, False) for note in r.notes()]
+        for author, note, own in self.note_rows:
             notes.add_row(
+                literal(author, "" if own else "dim"),
+                Text("已解决" if note.get("resolved") else "待解决"),
                 literal(self._label(note.get("path"))),
                 literal(note.get("text", "")),
-                Text("已解决" if note.get("resolved") else "待解决"),
             )
         waivers = self.query_one("#waivers", DataTable)
         waivers.clear()
@@ -164,7 +187,7 @@ class ReviewScreen(AnjuanScreen[bool]):
         if not isinstance(path, str) or not path:
             return "（整个案卷）"
         try:
-            return f"{self.form.label(path)}（{path}）"
+            return self.form.label(path)  # the path is in the note's file; the label reads
         except (PathError, ValueError):
             return path
 
@@ -186,13 +209,16 @@ class ReviewScreen(AnjuanScreen[bool]):
 
     def action_toggle_resolved(self) -> None:
         notes = self.query_one("#notes", DataTable)
-        rows = self.mine.get("notes", [])
-        if rows and notes.cursor_row < len(rows):
-            row = rows[notes.cursor_row]
-            row["resolved"] = not row.get("resolved", False)
-            at = notes.cursor_row
-            self._tables()
-            notes.move_cursor(row=at)
+        if not 0 <= notes.cursor_row < len(self.note_rows):
+            return
+        author, note, own = self.note_rows[notes.cursor_row]
+        if not own:  # another reviewer's file: never written here
+            self.notify(not_yours(author, self.me), severity="warning", timeout=10, markup=False)
+            return
+        note["resolved"] = not note.get("resolved", False)
+        at = notes.cursor_row
+        self._tables()
+        notes.move_cursor(row=at)
 
     def action_add_waiver(self) -> None:
         def done(result: tuple[str, str] | None) -> None:
@@ -250,12 +276,8 @@ class ReviewScreen(AnjuanScreen[bool]):
         ]
 
 
-class NoteDialog(ModalScreen[tuple[str, str] | None]):
+class NoteDialog(Dialog[tuple[str, str] | None]):
     """A note: the field path (may be empty: about the whole case) and the text."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
 
     def __init__(self, form: Form, path: str) -> None:
         super().__init__()
@@ -295,16 +317,9 @@ class NoteDialog(ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss((path, text))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class WaiverDialog(ModalScreen[tuple[str, str] | None]):
+class WaiverDialog(Dialog[tuple[str, str] | None]):
     """Pick a waivable rule, then give the reason (required)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "取消", id="dialog.cancel")
-    ]
 
     def __init__(self, form: Form) -> None:
         super().__init__()
@@ -336,6 +351,3 @@ class WaiverDialog(ModalScreen[tuple[str, str] | None]):
             self.query_one("#waiver-problem", Static).update(Text("请选择规则并写明理由"))
             return
         self.dismiss((self.rule, event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,8 +1,10 @@
 """A table of rows (附件1, 附件2, 经费预算, the period tables) edited in place.
 
-Keys: Enter edits the cell, ``a`` adds a row, ``i`` inserts one above, ``delete`` removes
-one, ``shift+up``/``shift+down`` move it, ``c`` copies it down. The 合计 row is computed
-from the rows (``x-total``) and never stored.
+Keys: Enter (or F2) edits the cell in place, and typing a character starts the edit with it,
+as in a spreadsheet; so row operations are on keys that type nothing: ``ctrl+n`` adds a row,
+``insert``/``ctrl+t`` inserts one above, ``delete`` removes one, ``shift+up``/``shift+down``
+move it, ``ctrl+k`` copies it down. The 合计 row is computed from the rows (``x-total``) and
+never stored.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
+from textual.geometry import Offset
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...core.findings import Finding
 from ..model import clone
+from .cell_editor import CellEditor, can_start, cell_region
 from .fields import MISSING, finding_line, kind_of
 from .grid import TextTable
 from .text import literal, plain
@@ -32,14 +36,31 @@ class RowDataTable(TextTable):
     """The grid itself; its bindings carry ids so that a keymap can change them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "edit_cell", "编辑", id="table.edit"),
-        Binding("a", "add_row", "加行", id="table.add"),
-        Binding("i", "insert_row", "插入行", id="table.insert"),
+        Binding("enter,f2", "edit_cell", "编辑", id="table.edit"),
+        Binding("ctrl+n", "add_row", "加行", id="table.add"),
+        Binding("insert,ctrl+t", "insert_row", "插入行", id="table.insert"),
         Binding("delete,ctrl+d", "delete_row", "删行", id="table.delete"),
         Binding("shift+up", "move_row(-1)", "上移", id="table.move_up", show=False),
         Binding("shift+down", "move_row(1)", "下移", id="table.move_down", show=False),
-        Binding("c", "copy_down", "复制行", id="table.copy_down"),
+        Binding("ctrl+k", "copy_down", "复制行", id="table.copy_down"),
     ]
+
+    def on_key(self, event: events.Key) -> None:
+        """A typed character starts editing the cell with it (unless a binding owns the key)."""
+        if not event.is_printable or event.character is None:
+            return
+        if event.key in self.screen.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self._table().edit_cell(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text replaces the cell's value, as typing would (its first line only)."""
+        text = event.text.splitlines()[0].strip() if event.text.strip() else ""
+        if text:
+            event.stop()
+            self._table().edit_cell(text)
 
     def _table(self) -> RowTable:
         parent = self.parent
@@ -89,19 +110,6 @@ class RowTable(Vertical):
         def control(self) -> RowTable:
             return self.table
 
-    class EditCell(Message):
-        """Ask the screen to edit one cell (it owns the dialogs)."""
-
-        def __init__(self, table: RowTable, row: int, column: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
-
     def __init__(
         self,
         path: str,
@@ -119,8 +127,11 @@ class RowTable(Vertical):
         self.totals: list[str] = list(node.get("x-total", []))
         self.rows = clone(rows)
         self.findings: dict[int | None, list[Finding]] = {}
+        self.remarks: dict[int | None, list[Text]] = {}  # reviewers' notes, by row as findings
         self._flagged: set[tuple[int, str]] = set()
-        self._note_shown: tuple[int, int] | None = None
+        self._note_shown: tuple[int, int, int] | None = None
+        self.editing: CellEditor | None = None  # the open in-place editor
+        self._editing_at: tuple[int, str] = (0, "")
         self._built = False  # the grid exists (the section has been shown)
         self.periods = periods or []  # the form's periods (x-periods): a new row takes the next one
         props = self.item.get("properties", {})
@@ -145,6 +156,12 @@ class RowTable(Vertical):
         for col in self.columns:
             grid.add_column(props[col].get("title", col), key=col)
         self._fill()
+        # the editor over a cell follows the cell when the grid scrolls or the screen resizes
+        self.watch(grid, "scroll_x", self._place_editor, init=False)
+        self.watch(grid, "scroll_y", self._place_editor, init=False)
+
+    def on_resize(self) -> None:
+        self._place_editor()
 
     def cell(self, n: int, col: str) -> Text:
         row = self.rows[n - 1]
@@ -168,6 +185,8 @@ class RowTable(Vertical):
 
     def load(self, rows: list[dict[str, Any]], cursor: Coordinate | None = None) -> None:
         """Show these rows (after a change, an undo or a reload)."""
+        if self.editing is not None:  # its cell may be gone (an undo removed the row)
+            self.finish_edit(commit=False)
         self.rows = clone(rows)
         if self._built:
             self._fill(cursor)
@@ -253,10 +272,81 @@ class RowTable(Vertical):
             self.rows.insert(n, clone(self.rows[n - 1]))
             self._changed(Coordinate(n, self.grid.cursor_coordinate.column))
 
-    def edit_cell(self) -> None:
+    # --- editing a cell in place -----------------------------------------------------------
+    def edit_cell(self, start: str | None = None) -> None:
+        """Open the editor over the cell under the cursor; ``start``: the character typed."""
+        if self.editing is not None:
+            if start is not None:
+                self.editing.type(start)  # typed before the editor took the focus
+            return
         n, col = self.current()
-        if n and col:
-            self.post_message(self.EditCell(self, n, col))
+        if not n or not col:
+            return
+        node = self.item["properties"][col]
+        value = self.rows[n - 1].get(col, MISSING)
+        if kind_of(node) == "bool":
+            if start in (None, " "):
+                self.set_cell(n, col, not bool(value))
+            return
+        if start is not None and not can_start(node, start):
+            self.app.bell()  # a letter in a count: refused, as it would be in the editor
+            return
+        editor = CellEditor(node, value, start)
+        self.editing, self._editing_at = editor, (n, col)
+        self.mount(editor)
+        self._place_editor()
+
+    def _place_editor(self) -> None:
+        editor, grid = self.editing, self.grid
+        if editor is None:
+            return
+        cell = cell_region(grid, grid.cursor_coordinate)
+        origin = self.content_region.offset
+        x = grid.content_region.x + cell.x - int(grid.scroll_x)
+        y = grid.content_region.y + cell.y - int(grid.scroll_y)
+        editor.place(Offset(x, y) - origin, cell.width, self.screen.size.width - x)
+
+    @on(CellEditor.Finished)
+    def _edit_finished(self, event: CellEditor.Finished) -> None:
+        event.stop()
+        self.finish_edit(event.commit, event.move)
+
+    def finish_edit(self, commit: bool = True, move: int = 0) -> bool:
+        """Close the editor, keeping its value when ``commit``; False when the value cannot
+        be right (the editor stays open and says why)."""
+        editor = self.editing
+        if editor is None:
+            return True
+        n, col = self._editing_at
+        if commit:
+            ok, value, problem = editor.result()
+            if not ok:
+                editor.show_problem(problem)
+                self.app.bell()
+                return False
+        self.editing = None
+        editor.remove()
+        grid = self.grid
+        grid.focus()
+        if commit and value != self.rows[n - 1].get(col, MISSING):
+            self.set_cell(n, col, value)
+        if move:
+            coord = grid.cursor_coordinate
+            grid.move_cursor(column=min(coord.column + move, len(self.columns)), animate=False)
+        return True
+
+    @on(events.DescendantBlur)
+    def _editor_left(self, event: events.DescendantBlur) -> None:
+        """A click elsewhere keeps what was typed if it can be right, else drops it."""
+        if self.editing is not None:
+            self.call_after_refresh(self._editor_left_later)
+
+    def _editor_left_later(self) -> None:
+        editor, focused = self.editing, self.app.focused
+        if editor is None or (focused is not None and editor in focused.ancestors_with_self):
+            return
+        if not self.finish_edit(True):
+            self.finish_edit(False)
 
     def set_cell(self, n: int, col: str, value: Any) -> None:
         """A cell's new value (from the cell editor)."""
@@ -291,6 +381,13 @@ class RowTable(Vertical):
         self._show_note()
         self.set_class(any(f.counts_as_error for fs in by_row.values() for f in fs), "-error")
 
+    def show_remarks(self, by_row: dict[int | None, list[Text]]) -> None:
+        """Reviewers' notes on this table, by 1-based row (None: the whole table)."""
+        if by_row == self.remarks:
+            return
+        self.remarks = by_row
+        self._show_note()
+
     @on(DataTable.CellHighlighted)
     def _highlighted(self) -> None:
         self._show_note()
@@ -299,7 +396,7 @@ class RowTable(Vertical):
         if not self._built:
             return
         n, _ = self.current()
-        shown = (n, id(self.findings))
+        shown = (n, id(self.findings), id(self.remarks))
         if shown == self._note_shown:
             return  # same row, same findings: nothing to redraw (keeps cursor moves cheap)
         self._note_shown = shown
@@ -309,6 +406,9 @@ class RowTable(Vertical):
                 finding_line(f, "" if f"第{n}行" in f.message else f"第{n}行")
                 for f in self.findings.get(n, [])
             ]
+        lines += self.remarks.get(None, [])
+        if n:
+            lines += [Text(f"第{n}行：").append_text(r) for r in self.remarks.get(n, [])]
         note = self.query_one(".table-note", Static)
         if not lines and not note.display:
             return

@@ -1,0 +1,101 @@
+"""Reviewers' notes: shown beside their field for everyone, with author and state; only the
+author resolves a note, because a reviewer writes only their own reviews/<login>.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from tests.app_helpers import make_app, settle
+from tests.conftest import git
+from tests.test_app_editor import note_of, open_editor
+from tui.app.screens.review import ReviewScreen
+
+OTHER = """reviewer = "li.wei"
+decision = "revise"
+summary = "请核实。"
+
+[[notes]]
+at = 2022-09-20T10:12:00+08:00
+path = "applicant.name"
+text = "名称与营业执照一致。"
+resolved = true
+
+[[notes]]
+at = 2022-09-21T10:12:00+08:00
+path = "annex1[2].supplier"
+text = "供给方请写全称。"
+resolved = false
+"""
+
+
+def with_other_review(cases: Path) -> Path:
+    path = cases / "XH-2022-001" / "reviews" / "li.wei.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(OTHER, encoding="utf-8")
+    git(cases, "add", "-A")
+    git(cases, "commit", "-q", "--no-verify", "-m", "li.wei 的评审")
+    return path
+
+
+def toasts(app: object) -> str:
+    return "\n".join(str(t.render()) for t in app.screen.query("Toast"))  # type: ignore[attr-defined]
+
+
+async def test_notes_show_beside_fields_and_cells_with_author_and_state(cases_repo: Path) -> None:
+    with_other_review(cases_repo)
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        await settle(pilot)
+        assert "☑ 批注（li.wei，已解决）：名称与营业执照一致。" in note_of(
+            editor.fields["applicant.name"]
+        )
+        editor.jump_to("annex1[2].supplier")
+        await settle(pilot)
+        table_note = str(editor.tables["annex1"].query_one(".table-note").render())
+        assert "第2行：✎ 批注（li.wei，待解决）：供给方请写全称。" in table_note
+        editor.jump_to("annex1[3].supplier")
+        await settle(pilot)
+        assert "li.wei" not in str(editor.tables["annex1"].query_one(".table-note").render())
+
+
+async def test_resolving_someone_elses_note_says_whose_and_writes_nothing(
+    cases_repo: Path,
+) -> None:
+    theirs = with_other_review(cases_repo)
+    before = git(cases_repo, "rev-parse", "HEAD").stdout
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_editor(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        notes = review.query_one("#notes", DataTable)
+        assert [str(notes.get_row_at(i)[0]) for i in range(notes.row_count)] == ["li.wei"] * 2
+        notes.focus()
+        notes.move_cursor(row=1)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        said = toasts(app)
+        assert "li.wei 写的" in said and "只有 li.wei 本人能标记已解决" in said
+        assert str(notes.get_row_at(1)[1]) == "待解决"
+        await pilot.press("ctrl+n")  # one's own note can be resolved
+        await pilot.pause()
+        await pilot.press(*"已补全称", "enter")
+        await pilot.pause()
+        assert str(notes.get_row_at(0)[0]) == "测试员"
+        notes.focus()
+        notes.move_cursor(row=0)
+        await pilot.press("ctrl+o")
+        assert str(notes.get_row_at(0)[1]) == "已解决"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert theirs.read_text(encoding="utf-8") == OTHER  # never written
+    changed = git(
+        cases_repo, "-c", "core.quotePath=false", "diff", "--name-only", before.strip(), "HEAD"
+    )
+    changed = changed.stdout.split()
+    assert changed == ["XH-2022-001/reviews/测试员.toml"]

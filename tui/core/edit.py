@@ -114,6 +114,14 @@ def same(a: Any, b: Any) -> bool:
     """Equal as TOML values: 62.0 and 62 are the same amount; true is not 1; "1" is not 1."""
     if a is b:
         return True
+    kind = type(a)
+    if kind is type(b):  # the usual case (a save or the log compares whole cases): no _kind
+        if kind is dict:
+            return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        if kind is list:
+            return len(a) == len(b) and all(map(same, a, b))
+        if kind is not datetime:
+            return bool(a == b)
     ka, kb = _kind(a), _kind(b)
     if ka != kb:
         return False

@@ -220,3 +220,27 @@ async def test_pasting_on_a_cell_starts_the_edit_with_the_text(cases_repo: Path)
         table.grid.post_message(events.Paste("七"))  # no amount: refused, nothing opens
         await pilot.pause()
         assert table.editing is None
+
+
+async def test_keys_typed_while_the_editor_opens_reach_it_in_order(cases_repo: Path) -> None:
+    """A fast typist (or a paste of keys over SSH) does not wait for the editor to appear."""
+    app = make_app(cases_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(pilot)
+        table = await edit_at(pilot, editor, "annex1[1].date")
+        typed = [("enter", None), ("backspace", None), ("backspace", None)]
+        for key, character in [*typed, ("1", "1"), ("3", "3"), ("enter", None)]:
+            app.post_message(events.Key(key, character))  # all queued before any is handled
+        await settle(pilot)
+        assert cell_editor(table).query_one("#cell-input").value == "13"  # type: ignore[attr-defined]
+        assert "日期" in problem_of(table)  # refused: not a date, the editor stays open
+        assert str(table.rows[0]["date"]) == "2021-06-18"  # and the cell keeps its date
+        keys = [("escape", None), *typed, *[(c, c) for c in "2022-03-02"], ("enter", None)]
+        keys += [("right", None), ("Z", "Z"), ("L", "L")]  # typed right after Enter
+        for key, character in keys:
+            app.post_message(events.Key("minus" if key == "-" else key, character))
+        await settle(pilot)
+        assert str(table.rows[0]["date"]) == "2022-03-02"
+        assert table.editing is not None  # ZL… went to the next cell's editor, not this one
+        assert cell_editor(table).query_one("#cell-input").value == "ZL"  # type: ignore[attr-defined]
+        assert table.grid.cursor_coordinate.column == table.columns.index("patent_no") + 1

@@ -9,21 +9,23 @@ and moves right, Esc leaves the cell as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.geometry import Offset, Region
-from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .fields import MISSING, RESTRICT, enum_titles, kind_of, make_input, parse_text
+from .keys import run_binding_now
 
 CLEAR = "\0"  # the option that empties an enumeration cell
 WIDE_KINDS = ("text", "list")  # kinds whose editor may be wider than the cell
@@ -50,6 +52,40 @@ def cell_region(grid: DataTable[Any], at: Coordinate) -> Region:
     return Region(x, y, columns[at.column].get_render_width(grid), rows[at.row].height)
 
 
+def _editor_of(widget: Widget) -> CellEditor:
+    return next(a for a in widget.ancestors if isinstance(a, CellEditor))
+
+
+async def _in_order(widget: Widget, event: events.Key) -> None:
+    """The editor's keys in the order typed (see ``keys``); keys that arrive after the
+    editor closed (typed right after Enter) go on to what has the focus now: the table."""
+    editor = _editor_of(widget)
+    if editor.closed:
+        event.stop()
+        event.prevent_default()
+        focused = widget.app.focused
+        if focused is not None and focused is not widget:
+            focused.post_message(events.Key(event.key, event.character))
+        return
+    await run_binding_now(widget, event, (widget, editor))
+
+
+class CellInput(Input):
+    async def on_key(self, event: events.Key) -> None:
+        await _in_order(self, event)
+
+    def action_submit(self) -> None:  # type: ignore[override]
+        _editor_of(self).action_keep()  # at once: what is typed next is not this cell's
+
+
+class CellChoices(OptionList):
+    async def on_key(self, event: events.Key) -> None:
+        await _in_order(self, event)
+
+    def action_select(self) -> None:
+        _editor_of(self).action_keep()
+
+
 class CellEditor(Vertical):
     """An editor over one cell; the table it belongs to places it and takes its value.
 
@@ -61,32 +97,34 @@ class CellEditor(Vertical):
         Binding("tab", "next", "下一格", id="cell.next"),
     ]
 
-    class Finished(Message):
-        """Keep (``commit``) or drop what was typed; ``move`` columns to go right after."""
-
-        def __init__(self, source: Any, commit: bool, move: int = 0) -> None:
-            super().__init__()
-            self.source = source
-            self.commit = commit
-            self.move = move
-
-    def __init__(self, node: dict[str, Any], value: Any, start: str | None = None) -> None:
+    def __init__(
+        self,
+        node: dict[str, Any],
+        value: Any,
+        start: str | None,
+        done: Callable[[bool, int], bool],
+    ) -> None:
+        """``done(keep, move)``: the table closes the editor, keeping the value when ``keep``
+        (or says why it cannot), then moves ``move`` columns right."""
         super().__init__(classes="cell-editor")
+        self.done = done
+        self.closed = False
         self.node = node
         self.kind = kind_of(node)
         self.value = value
         self.start = start  # a typed character that began the edit: it replaces the value
         self._ready = False
-        self._early = ""  # typed before the editor was ready
+        self._early = ""  # pasted before the editor was ready
+        self._ahead: list[tuple[str, str | None]] = []  # keys typed before it had the focus
         self._width = self._room = 0  # cells: over the cell, and to the screen's right edge
 
     def compose(self) -> ComposeResult:
         if self.kind == "enum":
             options = [Option(t, id=v) for t, v in enum_titles(self.node)]
             options.append(Option("（清空）", id=CLEAR))
-            yield OptionList(*options, classes="cell-choices")
+            yield CellChoices(*options, classes="cell-choices")
         else:
-            yield make_input(self.node, self.value, "cell-input")
+            yield make_input(self.node, self.value, "cell-input", CellInput)
         problem = Static("", classes="cell-problem")
         problem.display = False
         yield problem
@@ -100,6 +138,8 @@ class CellEditor(Vertical):
             else:
                 choices.highlighted = 0
             choices.focus()
+            self._ready = True
+            self._replay()
             return
         box = self.query_one(Input)
         if self.start is not None:
@@ -110,6 +150,19 @@ class CellEditor(Vertical):
         self._ready = True
         for character in self._early:  # one at a time, each checked as if typed
             box.insert_text_at_cursor(character)
+        self._replay()
+
+    def typed_ahead(self, key: str, character: str | None) -> None:
+        """A key pressed on the table while this editor was opening: pressed again, in order,
+        once the editor has the focus (backspace, arrows and Enter included)."""
+        self._ahead.append((key, character))
+        if self._ready:
+            self._replay()
+
+    def _replay(self) -> None:
+        ahead, self._ahead = self._ahead, []
+        for key, character in ahead:
+            self.app.post_message(events.Key(key, character))
 
     def type(self, text: str) -> None:
         """Characters typed on the table while the editor was opening: they go on the end."""
@@ -133,11 +186,18 @@ class CellEditor(Vertical):
         self._width, self._room = max(width, 6), room
         self.styles.width = self._width
 
+    def _finish(self, keep: bool, move: int) -> None:
+        if not self.closed and self.done(keep, move):
+            self.closed = True
+
     def action_cancel(self) -> None:
-        self.post_message(self.Finished(self, False))
+        self._finish(False, 0)
 
     def action_next(self) -> None:
-        self.post_message(self.Finished(self, True, move=1))
+        self._finish(True, 1)
+
+    def action_keep(self) -> None:
+        self._finish(True, 0)
 
     # --- the value ---------------------------------------------------------------------------
     def result(self) -> tuple[bool, Any, str]:
@@ -167,12 +227,7 @@ class CellEditor(Vertical):
         event.stop()
         self.show_problem(parse_text(self.node, event.value).problem)
 
-    @on(Input.Submitted, "#cell-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Finished(self, True))
-
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.post_message(self.Finished(self, True))
+        event.stop()  # a click on a word
+        self.action_keep()

@@ -159,9 +159,9 @@ RESTRICT = {
 MAX_LENGTH = {"date": 10, "int": 12}
 
 
-def make_input(node: dict[str, Any], value: Any, widget_id: str) -> Input:
+def make_input(node: dict[str, Any], value: Any, widget_id: str, cls: type[Input] = Input) -> Input:
     kind = kind_of(node)
-    return Input(
+    return cls(
         display_text(node, value),
         restrict=RESTRICT.get(kind),
         max_length=MAX_LENGTH.get(kind, 0),

@@ -27,6 +27,7 @@ from ..model import clone
 from .cell_editor import CellEditor, can_start, cell_region
 from .fields import MISSING, finding_line, kind_of
 from .grid import TextTable
+from .keys import run_binding_now
 from .text import literal, plain
 
 TOTAL_KEY = "__total__"
@@ -45,12 +46,21 @@ class RowDataTable(TextTable):
         Binding("ctrl+k", "copy_down", "复制行", id="table.copy_down"),
     ]
 
-    def on_key(self, event: events.Key) -> None:
-        """A typed character starts editing the cell with it (unless a binding owns the key)."""
+    async def on_key(self, event: events.Key) -> None:
+        """The table's keys in the order typed (see ``keys``); a typed character starts
+        editing the cell with it. While an editor opens over a cell, every key is its own."""
+        editing = self._table().editing
+        if editing is not None:
+            event.stop()
+            event.prevent_default()
+            editing.typed_ahead(event.key, event.character)
+            return
+        if await run_binding_now(self, event, (self,)):
+            return
         if not event.is_printable or event.character is None:
             return
         if event.key in self.screen.active_bindings:
-            return
+            return  # an ancestor's key (the screen's, the app's)
         event.stop()
         event.prevent_default()
         self._table().edit_cell(event.character)
@@ -291,7 +301,7 @@ class RowTable(Vertical):
         if start is not None and not can_start(node, start):
             self.app.bell()  # a letter in a count: refused, as it would be in the editor
             return
-        editor = CellEditor(node, value, start)
+        editor = CellEditor(node, value, start, self.finish_edit)
         self.editing, self._editing_at = editor, (n, col)
         self.mount(editor)
         self._place_editor()
@@ -305,11 +315,6 @@ class RowTable(Vertical):
         x = grid.content_region.x + cell.x - int(grid.scroll_x)
         y = grid.content_region.y + cell.y - int(grid.scroll_y)
         editor.place(Offset(x, y) - origin, cell.width, self.screen.size.width - x)
-
-    @on(CellEditor.Finished)
-    def _edit_finished(self, event: CellEditor.Finished) -> None:
-        event.stop()
-        self.finish_edit(event.commit, event.move)
 
     def finish_edit(self, commit: bool = True, move: int = 0) -> bool:
         """Close the editor, keeping its value when ``commit``; False when the value cannot
@@ -325,9 +330,12 @@ class RowTable(Vertical):
                 self.app.bell()
                 return False
         self.editing = None
-        editor.remove()
         grid = self.grid
-        grid.focus()
+        focused = self.app.focused
+        if focused is None or editor in focused.ancestors_with_self:
+            # at once, not after a refresh: keys typed right after Enter go to the table
+            self.screen.set_focus(grid)
+        editor.remove()
         if commit and value != self.rows[n - 1].get(col, MISSING):
             self.set_cell(n, col, value)
         if move:
@@ -338,13 +346,16 @@ class RowTable(Vertical):
     @on(events.DescendantBlur)
     def _editor_left(self, event: events.DescendantBlur) -> None:
         """A click elsewhere keeps what was typed if it can be right, else drops it."""
-        if self.editing is not None:
-            self.call_after_refresh(self._editor_left_later)
+        editor = self.editing
+        if editor is not None and editor in event.widget.ancestors:
+            self.call_after_refresh(self._editor_left_later, editor)
 
-    def _editor_left_later(self) -> None:
-        editor, focused = self.editing, self.app.focused
-        if editor is None or (focused is not None and editor in focused.ancestors_with_self):
-            return
+    def _editor_left_later(self, editor: CellEditor) -> None:
+        focused = self.app.focused
+        if editor is not self.editing or (
+            focused is not None and editor in focused.ancestors_with_self
+        ):
+            return  # closed already (and maybe the next cell opened), or focus came back
         if not self.finish_edit(True):
             self.finish_edit(False)
 

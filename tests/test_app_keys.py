@@ -21,7 +21,9 @@ def test_every_binding_has_an_id() -> None:
         assert binding.id, (owner, binding)
 
 
-async def test_a_keymap_naming_an_unknown_binding_says_so(cases_repo: Path, tmp_path: Path) -> None:
+async def test_keymap_file_remaps_bindings_and_names_unknown_ids(
+    cases_repo: Path, tmp_path: Path
+) -> None:
     keymap = tmp_path / "keymap.toml"
     keymap.write_text('save = "ctrl+w"\n"list.filter" = "f"\n', encoding="utf-8")
     app = AnjuanApp(cases_repo, as_name="测试员", today=TODAY, keymap_file=keymap)
@@ -30,16 +32,6 @@ async def test_a_keymap_naming_an_unknown_binding_says_so(cases_repo: Path, tmp_
         assert app.keymap_problem is not None
         assert app.keymap_problem.startswith("按键配置中 save 不是已知的按键编号")
         await pilot.press("f")  # the known one still applies
-        assert app.screen.query_one("#filter").has_focus
-
-
-async def test_keymap_file_remaps_a_binding(cases_repo: Path, tmp_path: Path) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"list.filter" = "f"\n', encoding="utf-8")
-    app = AnjuanApp(cases_repo, as_name="测试员", today=TODAY, keymap_file=keymap)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
         assert app.screen.query_one("#filter").has_focus
 
 

@@ -21,12 +21,16 @@ def test_every_binding_has_an_id() -> None:
         assert binding.id, (owner, binding)
 
 
+def app_with_keymap(cases: Path, tmp_path: Path, text: str) -> AnjuanApp:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text(text, encoding="utf-8")
+    return AnjuanApp(cases, as_name="测试员", today=TODAY, keymap_file=keymap)
+
+
 async def test_keymap_file_remaps_bindings_and_names_unknown_ids(
     cases_repo: Path, tmp_path: Path
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('save = "ctrl+w"\n"list.filter" = "f"\n', encoding="utf-8")
-    app = AnjuanApp(cases_repo, as_name="测试员", today=TODAY, keymap_file=keymap)
+    app = app_with_keymap(cases_repo, tmp_path, 'save = "ctrl+w"\n"list.filter" = "f"\n')
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.keymap_problem is not None
@@ -38,9 +42,7 @@ async def test_keymap_file_remaps_bindings_and_names_unknown_ids(
 async def test_a_broken_keymap_file_says_so_and_keeps_defaults(
     cases_repo: Path, tmp_path: Path
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text("save = \n", encoding="utf-8")
-    app = AnjuanApp(cases_repo, as_name="测试员", today=TODAY, keymap_file=keymap)
+    app = app_with_keymap(cases_repo, tmp_path, "save = \n")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.keymap_problem is not None and "不是有效的 TOML" in app.keymap_problem

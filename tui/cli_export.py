@@ -121,16 +121,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .core.case import read_case
     from .core.export import Table, render_table, rows_table
     from .core.imports import ImportRefused, apply_import, plan_import
+    from .core.store import read_case_cached
 
     cases_dir = cases_dir_of(args)
     (case_id,) = case_ids_of(cases_dir, [args.case_id])
     today = today_of(args)
     source = Path(args.file)
     try:
-        plan = plan_import(read_case(cases_dir / case_id, case_id), args.table, source, today)
+        plan = plan_import(
+            read_case_cached(cases_dir / case_id, case_id), args.table, source, today
+        )
     except ImportRefused as exc:
         raise CommandError(str(exc)) from exc
     label = plan.form.label(args.table)

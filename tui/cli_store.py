@@ -87,10 +87,10 @@ def _one_case(args: argparse.Namespace) -> Any:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from .core.case import data_and_form, read_case
+    from .core.case import data_and_form
     from .core.edit import apply_changes, parse_value
     from .core.paths import PathError
-    from .core.store import SaveRefused, save_case
+    from .core.store import SaveRefused, read_case_cached, save_case
 
     cases_dir = _one_case(args)
     if len(args.pairs) % 2:
@@ -98,7 +98,7 @@ def cmd_set(args: argparse.Namespace) -> int:
             f"PATH 和 VALUE 应成对给出（收到 {len(args.pairs)} 个参数）；"
             '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
         )
-    case = read_case(cases_dir / args.case_id, args.case_id)
+    case = read_case_cached(cases_dir / args.case_id, args.case_id)  # save_case reuses its parse
     current, form = data_and_form(case, "修改")
     pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
     try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.edit import FieldChange, short_value
+from ..core.edit import FieldChange, clone, short_value
 from ..core.paths import Part, format_path, get_at
 from .widgets.fields import MISSING
 from .widgets.text import plain
@@ -23,16 +23,6 @@ class Edit:
     old: Any
     new: Any
     typing: bool = False  # consecutive keystrokes in one field coalesce into one undo step
-
-
-def clone(value: Any) -> Any:
-    """A copy of case data: tables and arrays are copied, the values in them (str, int,
-    Decimal, bool, dates) are immutable and shared. Many times faster than ``deepcopy``."""
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value
 
 
 def put(data: dict[str, Any], parts: Sequence[Part], value: Any) -> None:
@@ -68,7 +58,7 @@ class EditModel:
     def set(self, parts: Sequence[Part], value: Any, typing: bool = False) -> bool:
         """Record an edit; False (and nothing recorded) when the value is what it was."""
         parts = tuple(parts)
-        old = clone(self.get(parts))
+        old = self.get(parts)  # put() below replaces it in data: the record keeps it alone
         if old == value and old is not MISSING:
             return False
         last = self.undo_stack[-1] if self.undo_stack else None
@@ -96,11 +86,12 @@ class EditModel:
         self.undo_stack.append(edit)
         return edit
 
-    def mark_saved(self, data: dict[str, Any] | None = None) -> None:
-        """After a save (or reload): what is on disk now is the new starting point."""
-        self.saved = clone(self.data if data is None else data)
+    def mark_saved(self, saved: dict[str, Any], data: dict[str, Any] | None = None) -> None:
+        """After a save, a reload or a merge: ``saved`` (not changed afterwards) is what is
+        on disk now and the new starting point; ``data``, when given, what is edited now."""
+        self.saved = saved
         if data is not None:
-            self.data = clone(data)
+            self.data = data
         self.undo_stack.clear()
         self.redo_stack.clear()
 

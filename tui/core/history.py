@@ -18,9 +18,18 @@ from typing import Any
 
 import git
 
-from .edit import FieldChange, align_rows, diff_data, is_rows, json_value, same, short_value
+from .edit import (
+    FieldChange,
+    align_rows,
+    clone,
+    diff_data,
+    is_rows,
+    json_value,
+    same,
+    short_value,
+)
 from .findings import CASE_FILE
-from .paths import PathError, get_at, parse_path
+from .paths import PathError, format_path, get_at, parse_path
 from .store import (
     LOGIN_TRAILER,
     REASON_TRAILER,
@@ -405,22 +414,13 @@ def restore_case(
     return save_case(
         cases_dir,
         case_id,
-        _thaw(data),
+        clone(data),  # cached data is shared and must not change
         as_name=as_name,
         reason=reason,
         today=today,
         on_wait=on_wait,
         subject=f"{case_id}: 恢复到 {commit[:10]}（{when:%Y-%m-%d %H:%M}）的版本",
     )
-
-
-def _thaw(value: Any) -> Any:
-    """A private copy of cached data (which is shared and must not change)."""
-    if isinstance(value, dict):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_thaw(v) for v in value]
-    return value
 
 
 # --- blame --------------------------------------------------------------------------------
@@ -545,8 +545,6 @@ def case_blame(cases_dir: Path, case_id: str, path: str | None = None) -> list[B
 
 
 def _flatten(data: Any, tree: Tree, at: tuple[Any, ...], out: list[BlameLine]) -> None:
-    from .paths import format_path
-
     if isinstance(data, dict) and isinstance(tree, dict):
         for k, v in data.items():
             _flatten(v, tree.get(k), (*at, k), out)

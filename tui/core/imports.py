@@ -8,7 +8,6 @@ is validated with the case's own rules; if any row is bad nothing is written.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .case import Case, CaseUnusable, data_and_form
+from .edit import clone
 from .export import FORMULA_START, SEQ_HEADER, TOTAL_LABEL
 from .findings import Finding
 from .schema import Form
@@ -385,7 +385,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
     if not rows:
         raise ImportRefused(f"{source.name} 表头下面没有数据行；没有可导入的内容")
 
-    data = copy.deepcopy(current)
+    data = clone(current)
     data[table] = existing_rows + [r.values for r in rows]
     findings = check_data(data, form, today, case.directory)
     by_row: dict[int, list[Finding]] = {}

@@ -16,9 +16,8 @@ import copy
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -140,15 +139,6 @@ def show_value(value: Any) -> str:
         return toml_value(value)
     except EditMergeError:  # inf or nan in a hand-edited file: still listed, as written
         return str(value)
-    if isinstance(value, str):
-        return tomlkit.item(value).as_string()
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {show_value(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 # --- the merge ------------------------------------------------------------------------------
@@ -560,11 +550,3 @@ def merge_driver(base: Path, ours: Path, theirs: Path, rel_path: str) -> int:
     text, merged = marked_text(rel_path, base.read_bytes(), ours.read_bytes(), theirs.read_bytes())
     ours.write_bytes(text.encode("utf-8", errors="surrogateescape"))
     return 1 if merged.conflicts else 0
-
-
-def conflict_summary(conflicts: Iterable[FieldConflict]) -> list[str]:
-    return [
-        f"{c.path or '（整个文件）'}: 原值 {show_value(c.base)} / 本地 {show_value(c.ours)} / "
-        f"远端 {show_value(c.theirs)}"
-        for c in conflicts
-    ]

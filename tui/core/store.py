@@ -275,15 +275,6 @@ def repo_lock(
 _held = threading.local()
 
 
-@contextlib.contextmanager
-def locked(cases_dir: Path, on_wait: Notify | None = None) -> Iterator[git.Repo]:
-    """``with locked(cases_dir) as repo:`` — the repository, while no save can run (for work
-    that changes the repository in several steps, like a sync's merge)."""
-    repo = open_repo(cases_dir)
-    with repo_lock(repo, on_wait):
-        yield repo
-
-
 def _git_running_in(root: Path) -> bool | None:
     """Whether a git process may be working in ``root``: True, False, or None when this
     system cannot tell (no /proc). A process whose folder we may not see counts as yes."""
@@ -713,7 +704,6 @@ def save_review(
     """Save one reviewer's file (``reviews/<reviewer_file>.toml``, created if new) the same way
     as a case: only changed values rewritten, one commit. A new REVIEW.* error refuses it.
     Change paths read ``reviews/li.wei.toml:decision``, as in the log."""
-    from .case import read_case
     from .review import Review, check_review
 
     name = reviewer_file.removesuffix(".toml")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -169,10 +168,8 @@ class CaseEditorScreen(AnjuanScreen[None]):
     @work(thread=True, exclusive=True, group="editor-read")
     def _read(self) -> None:
         # the list has usually read this file ahead (the case under its cursor): the parse
-        # is reused when the bytes are the same, and copied, since the editor changes it
+        # is reused when the bytes are the same (shared, read only: EditModel edits a copy)
         case = store.read_case_cached(self.cases_dir / self.case_id, self.case_id)
-        if case.data is not None:
-            case = replace(case, data=clone(case.data))
         report = validate_case(case, self.anjuan.today)
         self.app.call_from_thread(self.call_later, self._build, case, report)
 
@@ -603,10 +600,8 @@ class CaseEditorScreen(AnjuanScreen[None]):
     def _saved(self, data: dict[str, Any], result: Any) -> None:
         assert self.model is not None and self.case is not None
         self.case.version = result.version
-        self.case.data = data
-        self.model.saved = clone(data)
-        self.model.undo_stack.clear()
-        self.model.redo_stack.clear()
+        self.case.data = data  # the copy made for the save: nothing changes it
+        self.model.mark_saved(data)
         self.notify(
             f"已保存并提交 {result.commit[:10]}（{len(result.changes)} 处修改）", markup=False
         )
@@ -628,10 +623,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
             if merged is None or self.model is None or self.case is None:
                 return
             self.case = disk
-            self.model.saved = clone(disk.data or {})
-            self.model.data = merged
-            self.model.undo_stack.clear()
-            self.model.redo_stack.clear()
+            self.model.mark_saved(disk.data or {}, merged)
             self._show_value(())
             self._after_edit()
             self.notify(
@@ -746,7 +738,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
             self.notify("文件无法读取，未重新载入", severity="error")
             return
         self.case = case
-        self.model.mark_saved(case.data)
+        self.model.mark_saved(case.data, clone(case.data))
         self._show_value(())
         self._after_edit()
 
@@ -759,7 +751,6 @@ class CaseEditorScreen(AnjuanScreen[None]):
             ReviewScreen(
                 self.case_id,
                 self.form,
-                self.model.data if self.model else None,
                 self._current_path(),
             ),
             lambda _saved: self._revalidate(),

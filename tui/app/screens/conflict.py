@@ -6,7 +6,6 @@ both sides changed is decided field by field (ticked = keep mine).
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,7 +19,7 @@ from textual.widgets import Button, Label, SelectionList, Static
 from ...core.edit import FieldChange, diff_data
 from ...core.paths import PathError, parse_path
 from ...core.schema import Form
-from ..model import change_line, put, shown
+from ..model import change_line, clone, put, shown
 from ..widgets.fields import MISSING
 
 
@@ -29,14 +28,14 @@ def merge(
 ) -> dict[str, Any]:
     """Disk's version with my edits applied; where both changed a field, mine only if kept."""
     theirs = {d.path for d in diff_data(base, disk)}
-    merged = copy.deepcopy(disk)
+    merged = clone(disk)
     for d in diff_data(base, mine):
         if d.path in theirs and d.path not in keep_mine:
             continue
         parts = parse_path(d.path)
         if not (isinstance(parts[-1], int) and (d.old is None or d.new is None)):
             try:
-                put(merged, parts, MISSING if d.new is None else copy.deepcopy(d.new))
+                put(merged, parts, MISSING if d.new is None else clone(d.new))
                 continue
             except (IndexError, KeyError, TypeError, AttributeError):
                 pass  # the rows differ on disk
@@ -46,7 +45,7 @@ def merge(
         value: Any = mine
         for p in table:
             value = value[p]
-        put(merged, table, copy.deepcopy(value))
+        put(merged, table, clone(value))
     return merged
 
 
@@ -120,7 +119,7 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
                 keep = set(lists.first(SelectionList).selected)
             self.dismiss(merge(self.base, self.disk, self.mine, keep))
         elif choice == "reload":
-            self.dismiss(copy.deepcopy(self.disk))
+            self.dismiss(clone(self.disk))
         else:
             self.dismiss(None)
 

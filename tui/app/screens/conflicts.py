@@ -56,7 +56,6 @@ class SyncScreen(ModalScreen[bool]):
         super().__init__()
         self.conflicts: list[Conflict] = []
         self.busy = False
-        self.changed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sync-dialog"):
@@ -106,7 +105,6 @@ class SyncScreen(ModalScreen[bool]):
     def _done(self, result: SyncResult) -> None:
         self.busy = False
         if result.outcome != "conflicts":
-            self.changed = True
             self.app.notify(outcome_message(result), markup=False)
             self.dismiss(True)
             return
@@ -171,7 +169,7 @@ class SyncScreen(ModalScreen[bool]):
 
     def action_close(self) -> None:
         if not self.busy:
-            self.dismiss(self.changed)
+            self.dismiss(False)  # a sync that completes dismisses itself with True
 
 
 def start_sync(app: App[Any]) -> None:

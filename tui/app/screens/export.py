@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,6 +24,7 @@ from ...core.export import (
 )
 from ...core.schema import Form
 from ...core.store import atomic_write
+from ..model import clone
 from ..widgets.footer import KeyFooter
 from ..widgets.text import visible
 
@@ -50,7 +50,7 @@ class ExportScreen(Screen[None]):
     def __init__(self, case_id: str, data: dict[str, Any], form: Form) -> None:
         super().__init__()
         self.case_id = case_id
-        self.data = copy.deepcopy(data)
+        self.data = clone(data)
         self.form = form
         self.output: str | bytes = ""
 

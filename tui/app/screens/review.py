@@ -9,9 +9,8 @@ reviewer writes only their own file (case-format.md, "Reviews").
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,14 +25,12 @@ from ...core import store
 from ...core.paths import PathError, parse_path
 from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
+from ..model import clone
 from ..widgets.footer import KeyFooter
 from ..widgets.grid import TextTable
 from ..widgets.text import literal, plain
 from .base import AnjuanScreen
 from .dialogs import Dialog
-
-if TYPE_CHECKING:
-    pass
 
 
 def decision_options() -> list[tuple[str, str]]:
@@ -76,13 +73,10 @@ class ReviewScreen(AnjuanScreen[bool]):
         Binding("ctrl+o", "toggle_resolved", "已解决", id="review.resolve"),
     ]
 
-    def __init__(
-        self, case_id: str, form: Form, case_data: dict[str, Any] | None, at_path: str | None = None
-    ) -> None:
+    def __init__(self, case_id: str, form: Form, at_path: str | None = None) -> None:
         super().__init__()
         self.case_id = case_id
         self.form = form
-        self.case_data = case_data
         self.at_path = at_path
         self.reviews: list[Review] = []
         self.mine: dict[str, Any] = {}
@@ -133,7 +127,7 @@ class ReviewScreen(AnjuanScreen[bool]):
         self.reviews = reviews
         mine_file = f"reviews/{reviewer_file_name(self.me)}"
         own = next((r for r in reviews if r.file == mine_file), None)
-        self.mine = copy.deepcopy(own.data) if own is not None and own.data is not None else {}
+        self.mine = clone(own.data) if own is not None and own.data is not None else {}
         self.version = own.version if own is not None else None
         lines: list[Text] = []
         for r in reviews:
@@ -231,7 +225,7 @@ class ReviewScreen(AnjuanScreen[bool]):
     # --- save --------------------------------------------------------------------------
     def action_save(self) -> None:
         score_box = self.query_one("#score", Input)
-        data = copy.deepcopy(self.mine)
+        data = clone(self.mine)
         data["decision"] = self.query_one("#decision", Select).value or ""
         if score_box.value:
             data["score"] = int(score_box.value)

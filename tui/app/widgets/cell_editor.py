@@ -114,8 +114,7 @@ class CellEditor(Vertical):
         self.value = value
         self.start = start  # a typed character that began the edit: it replaces the value
         self._ready = False
-        self._early = ""  # pasted before the editor was ready
-        self._ahead: list[tuple[str, str | None]] = []  # keys typed before it had the focus
+        self._ahead: list[events.Key | events.Paste] = []  # typed before it had the focus
         self._width = self._room = 0  # cells: over the cell, and to the screen's right edge
 
     def compose(self) -> ComposeResult:
@@ -148,30 +147,23 @@ class CellEditor(Vertical):
             box.insert_text_at_cursor(self.start)  # refused like any typing (``restrict``)
         box.focus()  # opened with Enter: the value is selected, so typing replaces it
         self._ready = True
-        for character in self._early:  # one at a time, each checked as if typed
-            box.insert_text_at_cursor(character)
         self._replay()
 
-    def typed_ahead(self, key: str, character: str | None) -> None:
-        """A key pressed on the table while this editor was opening: pressed again, in order,
-        once the editor has the focus (backspace, arrows and Enter included)."""
-        self._ahead.append((key, character))
+    def typed_ahead(self, event: events.Key | events.Paste) -> None:
+        """A key pressed (or text pasted) on the table while this editor was opening: given
+        again, in order, once the editor has the focus (backspace, arrows, Enter included)."""
+        self._ahead.append(
+            events.Key(event.key, event.character)
+            if isinstance(event, events.Key)
+            else events.Paste(event.text)
+        )
         if self._ready:
             self._replay()
 
     def _replay(self) -> None:
         ahead, self._ahead = self._ahead, []
-        for key, character in ahead:
-            self.app.post_message(events.Key(key, character))
-
-    def type(self, text: str) -> None:
-        """Characters typed on the table while the editor was opening: they go on the end."""
-        if self.kind == "enum":
-            return
-        if not self._ready:
-            self._early += text
-            return
-        self.query_one(Input).insert_text_at_cursor(text)
+        for event in ahead:
+            self.app.post_message(event)
 
     def place(self, at: Offset, width: int, room: int) -> None:
         """Lay the editor over a cell: at its top left, at least as wide as the cell and one

@@ -333,6 +333,8 @@ class FieldRow(Vertical):
         self._show()
 
     def show_remarks(self, remarks: list[Text]) -> None:
+        if remarks == self.remarks:
+            return  # shown already: every re-check of the case passes them again
         self.remarks = remarks
         self._show()
 

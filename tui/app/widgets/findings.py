@@ -26,6 +26,8 @@ class FindingsPanel(OptionList):
         findings = sorted(
             findings, key=lambda f: (f.waived_by is not None, order.get(f.severity, 2))
         )
+        if self.option_count and findings == getattr(self, "findings", None):
+            return  # the same findings (a re-check that changed nothing): keep the list
         self.findings = findings
         highlighted = self.highlighted
         self.clear_options()

@@ -10,18 +10,25 @@ bindings, and their ancestors', from ``on_key``: in order, before the next key.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from textual import events
+from textual.binding import ActiveBinding
 from textual.dom import DOMNode
 from textual.widget import Widget
 
 
-async def run_binding_now(widget: Widget, event: events.Key, owners: Collection[DOMNode]) -> bool:
-    """Run the binding the screen has for this key now, if one of ``owners`` has it.
+async def run_binding_now(
+    widget: Widget,
+    event: events.Key,
+    owners: Collection[DOMNode],
+    bindings: Mapping[str, ActiveBinding] | None = None,
+) -> bool:
+    """Run the binding the screen has for this key now, if one of ``owners`` has it
+    (``bindings``: the screen's active bindings, when the caller has them already).
 
     True when it ran (the key is then used up: not passed on, no default handling)."""
-    active = widget.screen.active_bindings.get(event.key)
+    active = (widget.screen.active_bindings if bindings is None else bindings).get(event.key)
     if active is None or active.node not in owners or not active.enabled:
         return False
     event.stop()

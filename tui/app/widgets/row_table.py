@@ -53,13 +53,14 @@ class RowDataTable(TextTable):
         if editing is not None:
             event.stop()
             event.prevent_default()
-            editing.typed_ahead(event.key, event.character)
+            editing.typed_ahead(event)
             return
-        if await run_binding_now(self, event, (self,)):
+        bindings = self.screen.active_bindings  # worked out once per key (a hot path)
+        if await run_binding_now(self, event, (self,), bindings):
             return
         if not event.is_printable or event.character is None:
             return
-        if event.key in self.screen.active_bindings:
+        if event.key in bindings:
             return  # an ancestor's key (the screen's, the app's)
         event.stop()
         event.prevent_default()
@@ -67,6 +68,11 @@ class RowDataTable(TextTable):
 
     def on_paste(self, event: events.Paste) -> None:
         """Pasted text replaces the cell's value, as typing would (its first line only)."""
+        editing = self._table().editing
+        if editing is not None:
+            event.stop()
+            editing.typed_ahead(event)
+            return
         text = event.text.splitlines()[0].strip() if event.text.strip() else ""
         if text:
             event.stop()
@@ -236,7 +242,7 @@ class RowTable(Vertical):
         return n, col
 
     def _changed(self, cursor: Coordinate) -> None:
-        self.load(self.rows, cursor)
+        self._fill(cursor)  # the rows are this table's own: no copy, as load() makes
         self.post_message(self.Changed(self, clone(self.rows), cursor))
 
     def _blank_row(self) -> dict[str, Any]:
@@ -286,9 +292,7 @@ class RowTable(Vertical):
     def edit_cell(self, start: str | None = None) -> None:
         """Open the editor over the cell under the cursor; ``start``: the character typed."""
         if self.editing is not None:
-            if start is not None:
-                self.editing.type(start)  # typed before the editor took the focus
-            return
+            return  # keys and pastes meanwhile go to the opening editor (typed_ahead)
         n, col = self.current()
         if not n or not col:
             return

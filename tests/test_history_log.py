@@ -229,3 +229,15 @@ def test_field_log_lists_only_the_commits_that_touched_the_field(cases_repo: Pat
     ]
     assert entries[-1].subject == "samples"  # the case was created there
     assert len(entries) == 3
+
+
+def test_log_and_diff_show_an_inf_typed_by_hand(cases_repo: Path) -> None:
+    """A hand edit may write inf or nan where an amount goes: listed as written, no crash."""
+    path = cases_repo / "XH-2022-001" / "case.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("amount_wan = 45.5", "amount_wan = inf", 1), encoding="utf-8")
+    git(cases_repo, "commit", "-q", "--no-verify", "-am", "hand edit")
+    for command in (["log"], ["diff", "XH-2022-001", "HEAD~1"]):
+        done = anjuan("--cases", str(cases_repo), *command[:1], "XH-2022-001", *command[2:])
+        assert done.returncode == 0, done.stderr
+        assert "45.5 → inf" in done.stdout, done.stdout

@@ -236,6 +236,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
+        if not value.is_finite():  # inf or nan in a hand-edited file: shown as TOML writes it
+            return "nan" if value.is_nan() else ("-inf" if value < 0 else "inf")
         return _decimal_text(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()

@@ -25,7 +25,6 @@ from typing import Any, Literal
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from .edit import MergeError as EditMergeError
 from .edit import same, toml_value  # same: 62.0 is 62, true is not 1 (shared with the store)
 from .schema import FormError, load_form, load_review_schema
 
@@ -133,12 +132,7 @@ def row_keys_for(rel_path: str, *datas: Mapping[str, Any] | None) -> dict[str, t
 
 def show_value(value: Any) -> str:
     """A value as TOML would write it, for listing a conflict (MISSING: ``（无）``)."""
-    if value is MISSING:
-        return "（无）"
-    try:
-        return toml_value(value)
-    except EditMergeError:  # inf or nan in a hand-edited file: still listed, as written
-        return str(value)
+    return "（无）" if value is MISSING else toml_value(value)
 
 
 # --- the merge ------------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.edit import FieldChange, clone, short_value
-from ..core.paths import Part, format_path, get_at
-from .widgets.fields import MISSING
+from ..core.paths import MISSING, Part, format_path, get_at
 from .widgets.text import plain
 
 

@@ -26,27 +26,12 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from .edit import same, toml_value  # same: 62.0 is 62, true is not 1 (shared with the store)
+from .paths import MISSING
 from .schema import FormError, load_form, load_review_schema
 
 Side = Literal["ours", "theirs", "base"]
 SIDES: tuple[Side, ...] = ("ours", "theirs", "base")
 
-
-class _Missing:
-    """A key or row that a side does not have."""
-
-    _instance: _Missing | None = None
-
-    def __new__(cls) -> _Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
 
 # Reviews have no x-row-key in their schema yet: a waiver is one rule, a note is the moment
 # and field it was written about.

@@ -15,6 +15,23 @@ class PathError(ValueError):
     """A field path that cannot be read; the message says what right looks like."""
 
 
+class Missing:
+    """No value: a key left out of the file (a field not filled in, a row a side lacks)."""
+
+    _instance: Missing | None = None
+
+    def __new__(cls) -> Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = Missing()
+
+
 def parse_path(path: str) -> tuple[Part, ...]:
     """``"annex1[3].date"`` → ``("annex1", 3, "date")``. Row numbers are 1-based."""
     if not path:

@@ -25,24 +25,8 @@ from textual.widgets import Checkbox, Input, Select, SelectionList, Static, Text
 
 from ...core.findings import Finding
 from ...core.ids import CHECKS
+from ...core.paths import MISSING
 from .text import plain
-
-
-class Missing:
-    """The field has no value (the key is left out of the file)."""
-
-    _instance: Missing | None = None
-
-    def __new__(cls) -> Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = Missing()
 
 
 def kind_of(node: dict[str, Any]) -> str:

@@ -40,6 +40,7 @@ GOALS = {
     "keystroke": 1.5,
     "save": 1.5,
     "validate_all": 1.5,
+    "validate_warm": 0.1,
     "log": 3.0,
     "export_all": 1.5,
     "memory_list": 2.0,
@@ -183,6 +184,29 @@ def validate_all(s: Setup) -> Figure:
     ours()  # forms and caches loaded once, as in any run
     note = f"{len(s.ids)} cases: validate_dir vs tomllib.loads (CPU time)"
     return interleaved(Figure("validate_all", "s", note=note), ours, baseline, s.repeat, CPU)
+
+
+def validate_warm(s: Setup) -> Figure:
+    """The whole ``anjuan validate`` process on unchanged cases, the index warm."""
+
+    def command() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--cases", str(s.cases), "validate"]
+            + ["--today", TODAY.isoformat(), "--format", "json"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+    def baseline() -> float:
+        start = time.process_time()
+        for cid in s.ids:
+            tomllib.loads((s.cases / cid / "case.toml").read_text(encoding="utf-8"))
+        return time.process_time() - start
+
+    command()  # the index, as the list, the hook or a previous validate left it
+    note = f"{len(s.ids)} unchanged cases: spawn to exit (wall) vs tomllib.loads (CPU time)"
+    return interleaved(Figure("validate_warm", "s", note=note), command, baseline, s.repeat)
 
 
 def _probe(*args: str) -> tuple[float, dict[str, Any]]:
@@ -509,6 +533,7 @@ async def _editor_bare(columns: list[str], strings: list[list[str]]) -> tuple[fl
 BENCHMARKS: list[Callable[[Setup], Figure | list[Figure]]] = [
     open_list_and_memory,
     validate_all,
+    validate_warm,
     export_all,
     save,
     log,

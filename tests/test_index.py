@@ -261,3 +261,41 @@ def test_progress_counts_every_case_in_and_out_of_git(many: Path, tmp_path: Path
     steps.clear()
     case_summaries(plain, TODAY, progress=lambda done, total: steps.append((done, total)))
     assert steps == [(1, 2), (2, 2)]
+
+
+def test_validate_reads_findings_from_the_index_and_never_over_the_file(many: Path) -> None:
+    """``anjuan validate`` shares the list's index: findings as a fresh check gives them."""
+    from tui.core.index import IndexStats, checked_cases
+    from tui.core.validate import validate_dir
+
+    ids = ["XH-2022-001", "XH-2022-002", "XH-2022-003"]
+
+    def fresh() -> list[dict]:  # type: ignore[type-arg]
+        return [r.to_json() for r in validate_dir(many, ids, TODAY)]
+
+    stats = IndexStats()
+    assert [c.to_json() for c in checked_cases(many, TODAY, stats=stats)] == fresh()
+    assert stats.checked == 0 and stats.reused == 3  # the fixture built the index
+    edit(many / "XH-2022-002" / "case.toml", "smes = 162", "smes = 999")  # SUM.PARTS
+    stats = IndexStats()
+    warm = [c.to_json() for c in checked_cases(many, TODAY, ["XH-2022-002"], stats=stats)]
+    assert stats.checked == 1
+    assert warm == fresh()[1:2] and any(f["rule"] == "SUM.PARTS" for f in warm[0]["findings"])
+    stats = IndexStats()  # the partial run kept the other entries
+    assert [c.to_json() for c in checked_cases(many, TODAY, stats=stats)] == fresh()
+    assert (stats.checked, stats.reused) == (0, 3)
+
+
+def test_validate_command_output_is_the_same_warm_and_cold(many: Path) -> None:
+    from conftest import anjuan
+
+    cold = anjuan("--cases", str(many), "validate", "--format", "json", "--today", "2026-11-27")
+    for path in index_files(many):
+        path.unlink()
+    built = anjuan("--cases", str(many), "validate", "--format", "json", "--today", "2026-11-27")
+    warm = anjuan("--cases", str(many), "validate", "--today", "2026-11-27")
+    for path in index_files(many):
+        path.unlink()
+    text = anjuan("--cases", str(many), "validate", "--today", "2026-11-27")
+    assert cold.stdout == built.stdout and json.loads(cold.stdout)["cases"]
+    assert warm.stdout == text.stdout and warm.returncode == text.returncode == cold.returncode

@@ -14,9 +14,14 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.case import CONTROL_CHARS, CaseUnusable, show_controls
 from .core.repo import CaseIdError, CasesDirError, check_case_id, list_case_ids, resolve_cases_dir
+
+if TYPE_CHECKING:
+    from .core.index import CheckedCase
+    from .core.validate import CaseReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAIL = 0, 1, 2
 
@@ -188,11 +193,11 @@ def today_of(args: argparse.Namespace) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .core.validate import validate_dir
+    from .core.index import checked_cases
 
     cases_dir = cases_dir_of(args)
     ids = case_ids_of(cases_dir, args.case_ids)
-    reports = validate_dir(cases_dir, ids, today_of(args))
+    reports = checked_cases(cases_dir, today_of(args), ids)
     if args.format == "json":
         out_json({"cases": [r.to_json() for r in reports]})
     else:
@@ -207,14 +212,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
 
 
-def print_report(report: object) -> None:
-    from .core.validate import CaseReport
-
-    assert isinstance(report, CaseReport)
-    case = report.case
-    state = "无法读取" if case.broken else (case.status or "无状态")
+def print_report(report: CaseReport | CheckedCase) -> None:
+    state = "无法读取" if report.broken else (report.status or "无状态")
     out(
-        f"{case.case_id}  [{safe(state)}]  {report.errors} 个错误，{report.warnings} 个警告"
+        f"{report.case_id}  [{safe(state)}]  {report.errors} 个错误，{report.warnings} 个警告"
         + (f"，{report.waived} 个已豁免" if report.waived else "")
     )
     for f in report.findings:

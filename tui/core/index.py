@@ -28,16 +28,18 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .case import blob_id, read_case
-from .findings import CASE_FILE
+from .findings import CASE_FILE, Finding
 from .repo import list_case_ids
 from .review import REVIEWS_DIR
 from .schema import schema_dir
-from .validate import CaseReport, validate_case
 
-INDEX_FORMAT = 3
+if TYPE_CHECKING:
+    from .validate import CaseReport
+
+INDEX_FORMAT = 4  # 4: entries keep their findings (validate reads them)
 INDEX_DIR = "anjuan"
 
 
@@ -109,6 +111,49 @@ class IndexStats:
     reused: int = 0
 
 
+@dataclass(frozen=True)
+class CheckedCase:
+    """What ``anjuan validate`` reports of a case, as checked now or kept in the index."""
+
+    summary: CaseSummary
+    form_name: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def case_id(self) -> str:
+        return self.summary.case_id
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+    @property
+    def broken(self) -> bool:
+        return self.summary.broken
+
+    @property
+    def errors(self) -> int:
+        return self.summary.errors
+
+    @property
+    def warnings(self) -> int:
+        return self.summary.warnings
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for f in self.findings if f.waived_by)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "form": self.form_name,
+            "status": self.status or None,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
 def case_summaries(
     cases_dir: Path,
     today: date | None = None,
@@ -120,10 +165,26 @@ def case_summaries(
 
     ``stats``, when given, is filled in with how many cases were checked and reused;
     ``progress``, when given, is called with (cases done, all cases) after each case."""
+    return [c.summary for c in checked_cases(cases_dir, today, stats=stats, progress=progress)]
+
+
+def checked_cases(
+    cases_dir: Path,
+    today: date | None = None,
+    case_ids: list[str] | None = None,
+    *,
+    stats: IndexStats | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[CheckedCase]:
+    """The findings of the cases named (default: every case), from the index where it holds.
+
+    Shared by ``validate``, ``summary`` and the case list: a case is read and checked only
+    when a file it depends on, the code, the schema or (for date rules) the day changed.
+    Entries of cases not named are kept as they were."""
     today = today or date.today()
     stats = stats if stats is not None else IndexStats()
     asked = _GitView.ask(cases_dir)  # git works while the folder is listed
-    ids, _skipped = list_case_ids(cases_dir)
+    ids = case_ids if case_ids is not None else list_case_ids(cases_dir)[0]
     index_key = _index_key()
     git = _GitView.answer(asked)
     total = len(ids)
@@ -140,42 +201,51 @@ def case_summaries(
     log = _editors(cases_dir, git, stored.get("log"))
     edits: dict[str, list[str]] = log["cases"]
     old_cases: dict[str, Any] = stored.get("cases", {})
-    new_cases: dict[str, Any] = {}
-    out: list[CaseSummary] = []
+    # a partial run (some case IDs) keeps the other entries; a full run drops removed cases
+    new_cases: dict[str, Any] = {} if case_ids is None else dict(old_cases)
+    out: list[CheckedCase] = []
     for cid in ids:
         key = _case_key(cases_dir, cid, git)
         editor, edited = edits.get(cid) or (None, None)
         entry = old_cases.get(cid)
-        summary = None
+        checked = None
         if (
             key is not None
             and isinstance(entry, dict)
             and entry.get("key") == key
             and _holds_on(entry.get("days"), today)
         ):
-            summary = _decode(entry.get("summary"), cid, editor, edited)
-        if summary is None:
+            checked = _decode_checked(entry, cid, editor, edited)
+        if checked is None:
             stats.checked += 1
-            checked, days = _fresh(cases_dir, cid, today)
-            entry = {"key": key, "summary": _encode(checked), "days": days}
-            summary = replace(checked, last_editor=editor, last_edited=edited)
+            fresh, days = _fresh(cases_dir, cid, today)
+            entry = {"key": key, **_encode_checked(fresh), "days": days}
+            checked = replace(
+                fresh, summary=replace(fresh.summary, last_editor=editor, last_edited=edited)
+            )
         else:
             stats.reused += 1
         if key is not None:
             new_cases[cid] = entry
-        out.append(summary)
+        else:
+            new_cases.pop(cid, None)
+        out.append(checked)
         if progress is not None:
             progress(len(out), total)
-    fresh = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
-    if fresh != stored:
-        _save(path, fresh)
+    index = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
+    if index != stored:
+        _save(path, index)
     return out
 
 
-def _fresh(cases_dir: Path, cid: str, today: date) -> tuple[CaseSummary, list[str | None]]:
-    """The case read and checked; its summary and the days on which the summary holds."""
+def _fresh(cases_dir: Path, cid: str, today: date) -> tuple[CheckedCase, list[str | None]]:
+    """The case read and checked, and the days on which its findings hold."""
+    # deferred for start-up speed: a warm ``anjuan validate`` never loads the rules
+    from .validate import validate_case
+
     report = validate_case(read_case(cases_dir / cid, cid), today)
-    return summarize(report), _days(report.compared, today)
+    checked = CheckedCase(summarize(report), report.case.form_name, tuple(report.findings))
+    return checked, _days(report.compared, today)
 
 
 def _days(compared: frozenset[date], today: date) -> list[str | None]:
@@ -459,6 +529,55 @@ def _save(path: Path, index: dict[str, Any]) -> None:
 
 
 _FIELDS = [f.name for f in fields(CaseSummary)]
+_FINDING_FIELDS = [f.name for f in fields(Finding)]
+_FINDING_KINDS: dict[str, tuple[type, ...]] = {
+    "rule": (str,),
+    "severity": (str,),
+    "path": (str, type(None)),
+    "message": (str,),
+    "file": (str,),
+    "line": (int, type(None)),
+    "column": (int, type(None)),
+    "waived_by": (str, type(None)),
+    "waiver_reason": (str, type(None)),
+}
+_FINDING_KIND_LIST = [_FINDING_KINDS[name] for name in _FINDING_FIELDS]
+
+
+def _encode_checked(checked: CheckedCase) -> dict[str, Any]:
+    return {
+        "summary": _encode(checked.summary),
+        "form": checked.form_name,
+        "findings": [[getattr(f, n) for n in _FINDING_FIELDS] for f in checked.findings],
+    }
+
+
+def _decode_checked(
+    entry: dict[str, Any], case_id: str, editor: str | None, edited: str | None
+) -> CheckedCase | None:
+    """A checked case from its entry, or None if anything in it is not what it should be."""
+    summary = _decode(entry.get("summary"), case_id, editor, edited)
+    form, raw = entry.get("form"), entry.get("findings")
+    if summary is None or type(form) not in (str, type(None)) or not isinstance(raw, list):
+        return None
+    found: list[Finding] = []
+    for item in raw:
+        if not isinstance(item, list) or len(item) != len(_FINDING_FIELDS):
+            return None
+        for value, kinds in zip(item, _FINDING_KIND_LIST, strict=True):
+            if type(value) not in kinds:
+                return None
+        finding = Finding(*item)
+        if finding.severity not in ("error", "warning"):
+            return None
+        found.append(finding)
+    result = CheckedCase(summary, form, tuple(found))
+    if (result.summary.errors, result.summary.warnings) != (
+        sum(1 for f in found if f.counts_as_error),
+        sum(1 for f in found if f.counts_as_warning),
+    ):
+        return None
+    return result
 
 
 def _encode(summary: CaseSummary) -> list[Any]:

@@ -33,6 +33,14 @@ class CaseReport:
         return self.case.case_id
 
     @property
+    def status(self) -> str:
+        return self.case.status
+
+    @property
+    def broken(self) -> bool:
+        return self.case.broken
+
+    @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.counts_as_error)
 

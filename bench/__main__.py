@@ -189,10 +189,12 @@ def validate_all(s: Setup) -> Figure:
 def validate_warm(s: Setup) -> Figure:
     """The whole ``anjuan validate`` process on unchanged cases, the index warm."""
 
+    argv = [sys.executable, "-m", "tui.cli", "--cases", str(s.cases), "validate"]
+    argv += ["--today", TODAY.isoformat(), "--format", "json"]
+
     def command() -> None:
         subprocess.run(
-            [sys.executable, "-m", "tui.cli", "--cases", str(s.cases), "validate"]
-            + ["--today", TODAY.isoformat(), "--format", "json"],
+            argv,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=False,

@@ -87,10 +87,10 @@ def _one_case(args: argparse.Namespace) -> Any:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from .core.case import data_and_form
+    from .core.case import Case, data_and_form
     from .core.edit import apply_changes, parse_value
     from .core.paths import PathError
-    from .core.store import SaveRefused, read_case_cached, save_case
+    from .core.store import SaveRefused, update_case
 
     cases_dir = _one_case(args)
     if len(args.pairs) % 2:
@@ -98,22 +98,28 @@ def cmd_set(args: argparse.Namespace) -> int:
             f"PATH 和 VALUE 应成对给出（收到 {len(args.pairs)} 个参数）；"
             '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
         )
-    case = read_case_cached(cases_dir / args.case_id, args.case_id)  # save_case reuses its parse
-    current, form = data_and_form(case, "修改")
     pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
     try:
-        changes = {path: parse_value(value) for path, value in pairs}
-        data = apply_changes(current, changes, form.node)
+        values = {path: parse_value(value) for path, value in pairs}
     except PathError as exc:
         raise CommandError(str(exc)) from exc
+
+    def change(current: dict[str, Any]) -> dict[str, Any]:
+        # Called under the repository's lock with the file as it is now, so that several
+        # people's ``set`` queue instead of refusing each other.
+        _, form = data_and_form(Case(args.case_id, cases_dir / args.case_id, current, None), "修改")
+        try:
+            return apply_changes(current, values, form.node)
+        except PathError as exc:
+            raise CommandError(str(exc)) from exc
+
     try:
-        result = save_case(
+        result = update_case(
             cases_dir,
             args.case_id,
-            data,
+            change,
             as_name=getattr(args, "as_name", None),
             reason=args.reason,
-            expected_version=case.version,
             today=today_of(args),
             on_wait=_say,
         )

@@ -4,17 +4,19 @@ targets, imports that drop rows, arguments that crash, a full disk, HTML in expo
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
-from conftest import GIT_ENV, ROOT, git
+import pytest
+from conftest import GIT_ENV, ROOT, anjuan, git
 
 from tui.core.case import read_case
 from tui.core.edit import apply_changes
-from tui.core.store import ConflictError, update_case
+from tui.core.store import ConflictError, StoreError, update_case
 
 CID = "XH-2022-001"
 
@@ -119,3 +121,40 @@ def test_a_hand_edit_appended_while_saves_run_is_never_lost(cases_repo: Path) ->
     missing = [i for i in range(marks) if f"# 手工备注 {i}\n" not in text]
     assert missing == []
     assert read_case(cases_repo / CID, CID).data["targets"]["info_pushes"] == last
+
+
+# --- nothing is written that the product could not open again ------------------------------
+
+
+def test_an_import_that_would_pass_the_readers_size_limit_is_refused_before_writing(
+    samples_repo: Path, tmp_path: Path
+) -> None:
+    cid = "XH-2022-002"
+    path = samples_repo / cid / "case.toml"
+    before, commits = path.read_bytes(), count_commits(samples_repo)
+    sheet = tmp_path / "big.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        money = ["合同额（元）", "实际到账（元）", "合同涉及专利金额（元）"]
+        writer.writerow(["登记/备案时间", "专利号", "转化方式", "供给方", "接受方", *money])
+        for i in range(200):
+            supplier = f"大学{i}" + "甲" * 15000
+            writer.writerow(["2021-06-18", "ZL201911034521.8", "转让", supplier, "公司", 1, 1, 1])
+    done = anjuan("--cases", str(samples_repo), "import", cid, "annex1", str(sheet), cwd=ROOT)
+    assert done.returncode == 2, done.stderr
+    assert "超过案卷文件的上限 8 MB" in done.stderr
+    assert path.read_bytes() == before
+    assert count_commits(samples_repo) == commits
+    assert read_case(samples_repo / cid, cid).data is not None
+
+
+def test_a_save_of_a_case_larger_than_the_reader_opens_is_refused(cases_repo: Path) -> None:
+    path = cases_repo / CID / "case.toml"
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="上限 8 MB"):
+        update_case(
+            cases_repo,
+            CID,
+            lambda data: apply_changes(data, {"applicant.overview": "概" * (3 * 1024 * 1024)}),
+        )
+    assert path.read_bytes() == before

@@ -983,6 +983,12 @@ def _save_locked(
         except MergeError as exc:
             raise StoreError(f"{case_id} 未保存：{exc}") from exc
         new_raw = text.encode("utf-8")
+    if len(new_raw) > MAX_FILE_BYTES:  # the reader's limit: a file it would refuse to open
+        raise StoreError(
+            f"{case_id} 未保存：保存后 {path} 将有 {len(new_raw) / 1048576:.1f} MB，"
+            f"超过案卷文件的上限 {MAX_FILE_BYTES // 1048576} MB（超过后 anjuan 无法再打开它）；"
+            "文件未改动。请精简内容（如长篇说明放入 attachments/ 中的文件，或分批、分案卷导入）"
+        )
     who = person(repo, as_name)
     shown = _prefixed(file, changes)
     body = commit_message(case_id, shown, who, reason, leftover, others, subject)

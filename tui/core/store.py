@@ -816,13 +816,19 @@ def save_case(
     today: date | None = None,
     on_wait: Notify | None = None,
     subject: str | None = None,
+    restoring: bytes | None = None,
 ) -> SaveResult:
     """Save the complete new content of a case and commit it (see the module docstring).
 
     Raises ConflictError when the file's version is not ``expected_version``, SaveRefused when
     the gate refuses the new content, StoreError for anything else; in every case nothing is
     written. ``on_wait`` is told (once) when the save waits for someone else's; ``subject``
-    replaces the first line of the commit message (e.g. for a restore).
+    replaces the first line of the commit message (e.g. for a restore); ``restoring``: see
+    ``_save_locked``. ``data`` may be a function of the data read under the lock.
+
+    ``today`` is the date of the findings reported; the gate always judges by the real date,
+    so that ``--today`` cannot let a submitted case take a new error (an error that only a
+    chosen date hides, or that a chosen date makes look old).
     """
     day = today or date.today()
     case_dir = _case_dir(cases_dir, case_id)
@@ -831,10 +837,12 @@ def save_case(
         new: dict[str, Any], old: dict[str, Any], version: str
     ) -> tuple[list[Finding], list[Finding]]:
         findings = _findings(new, case_dir, day)
+        real = date.today()
+        judged = findings if day == real else _findings(new, case_dir, real)
         before = None
         if _status(new) not in DRAFT_STATES and _status(old) not in DRAFT_STATES:
-            before = findings_cached(old, case_dir, day, version)
-        return findings, blocking(findings, _status(new), before, _status(old))
+            before = findings_cached(old, case_dir, real, version)
+        return findings, blocking(judged, _status(new), before, _status(old))
 
     repo = open_repo(cases_dir)
     with repo_lock(repo, on_wait):
@@ -849,6 +857,7 @@ def save_case(
             expected_version,
             check,
             subject,
+            restoring,
         )
     if result.commit is not None:
         with _parsed_lock:
@@ -919,7 +928,11 @@ def _save_locked(
     expected_version: str | None,
     check: Check,
     subject: str | None,
+    restoring: bytes | None = None,
 ) -> SaveResult:
+    """``restoring``: the bytes of the version being restored. Then what is uncommitted in
+    the case is first committed on its own (a restore never reverts an edit that is in no
+    commit), and a current file that does not parse is replaced whole by those bytes."""
     root = Path(repo.working_tree_dir or ".")
     path = case_dir / file
     try:
@@ -939,15 +952,17 @@ def _save_locked(
             f"{case_id} 的文件 {file} 在你打开之后被修改过（可能是别人保存或手工编辑）；未保存。"
             "请重新打开，查看最新内容后再改"
         )
-    old = parse_cached(raw, file, version=version)
-    if old is None:
+    parsed = parse_cached(raw, file, version=version)
+    if parsed is None and restoring is None:
         raise StoreError(
-            f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置）"
+            f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置），"
+            f"或用 anjuan restore {case_id} HEAD 恢复到最后提交的版本"
         )
+    old: dict[str, Any] = parsed if parsed is not None else {}
     data = new_data(old) if callable(new_data) else new_data
-    changes = diff_data(old, data)
+    changes = diff_data(old, data) if parsed is not None else []
     findings, refused = check(data, old, version)
-    if changes and refused:
+    if (changes or parsed is None) and refused:
         first = refused[0]
         raise SaveRefused(
             f"{case_id} 未保存：{first.path or ''} {first.message}"
@@ -969,15 +984,48 @@ def _save_locked(
     in_head_file = in_head.get(file)
     if in_head_file is not None and in_head_file != version:
         head_data = parse_cached(blob_bytes(repo, in_head_file), file, version=in_head_file)
-        leftover += _prefixed(file, diff_data(head_data, old)) if head_data is not None else []
+        if parsed is None:
+            leftover.append(FieldChange(file, None, "（无法解析的 TOML，按原样提交）"))
+        elif head_data is not None:
+            leftover += _prefixed(file, diff_data(head_data, old))
     others = _other_changed_files(case_dir, in_head, file)
     for other in others:
         leftover += _leftover_of(repo, case_dir, other, in_head.get(other))
-    if not changes and in_head_file == version and not others:
+    if restoring is not None and (leftover or others):
+        # Keep what is in no commit as a commit of its own, so that the restore reverts
+        # nothing that history could not give back (and its message claims nothing).
+        files = [f for f in [file, *others] if f in in_head or (case_dir / f).exists()]
+        kept = commit_message(
+            case_id, [], person(repo, as_name), None, leftover, others,
+            subject=f"{case_id}: 提交恢复前未提交的修改",
+        )  # fmt: skip
+        try:
+            sha = commit_paths(
+                repo,
+                [case_dir / f for f in files],
+                kept,
+                person(repo, as_name),
+                raw=True,
+                new_files=[case_dir / f for f in files if f not in in_head],
+            )
+        except (git.GitCommandError, OSError) as exc:
+            raise StoreError(f"{case_id} 未恢复：{explain_git_error(exc, root)}") from exc
+        notes.append(
+            f"恢复前先把文件中未提交的修改单独提交（{sha[:10]}），需要时可用 "
+            f"anjuan restore {case_id} {sha[:10]} 取回"
+        )
+        leftover, others = [], []
+        in_head = head_blobs(repo, rel_dir)
+        in_head_file = in_head.get(file)
+    if not changes and in_head_file == version and not others and parsed is not None:
         return SaveResult(None, [], findings, version, notes)
     new_raw = raw
     back: dict[str, Any] | None = None
-    if changes:
+    if parsed is None and restoring is not None:
+        new_raw = restoring  # nothing to merge into: the restored version, whole
+        notes.append(f"{path} 无法解析，已整个替换为所恢复版本的文件")
+        changes = diff_data({}, data)
+    elif changes:
         try:
             text, back = render_checked(raw.decode("utf-8"), old, data, changes)
         except MergeError as exc:

@@ -158,3 +158,124 @@ def test_a_save_of_a_case_larger_than_the_reader_opens_is_refused(cases_repo: Pa
             lambda data: apply_changes(data, {"applicant.overview": "概" * (3 * 1024 * 1024)}),
         )
     assert path.read_bytes() == before
+
+
+# --- restore is the repair tool, and never reverts an edit that is in no commit -----------
+
+
+def run(cases: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return anjuan("--cases", str(cases), *args, cwd=ROOT, env=GIT_ENV)
+
+
+def test_restore_repairs_a_case_whose_current_file_does_not_parse(cases_repo: Path) -> None:
+    path = cases_repo / CID / "case.toml"
+    good = path.read_bytes()
+    broken = good + b"\n[applicant\nname = \n"
+    path.write_bytes(broken)
+    commits = count_commits(cases_repo)
+    done = run(cases_repo, "restore", CID, "HEAD")
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes() == good
+    assert read_case(cases_repo / CID, CID).data is not None
+    # the broken hand edit is kept in history, in a commit of its own, before the restore
+    assert count_commits(cases_repo) == commits + 2
+    kept = git(cases_repo, "show", f"HEAD~1:{CID}/case.toml").stdout.encode()
+    assert kept == broken
+    assert "单独提交" in done.stderr
+    assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+def test_restore_repairs_a_broken_file_that_was_committed(cases_repo: Path) -> None:
+    path = cases_repo / CID / "case.toml"
+    good = path.read_bytes()
+    path.write_bytes(b"form = \n")
+    git(cases_repo, "commit", "-qam", "broken by hand", "--no-verify")
+    done = run(cases_repo, "restore", CID, "HEAD~1")
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes() == good
+    assert "整个替换" in done.stderr
+
+
+def test_restore_over_an_uncommitted_hand_edit_keeps_it_in_its_own_commit(
+    cases_repo: Path,
+) -> None:
+    assert run(cases_repo, "set", CID, "applicant.legal_rep", '"王五"').returncode == 0
+    path = cases_repo / CID / "case.toml"
+    text = path.read_text(encoding="utf-8").replace('name = "陈晓"', 'name = "陈晓明"')
+    path.write_text(text, encoding="utf-8")
+    done = run(cases_repo, "restore", CID, "HEAD~1")
+    assert done.returncode == 0, done.stderr
+    restored = read_case(cases_repo / CID, CID).data
+    assert restored is not None
+    assert restored["applicant"]["legal_rep"] == "周明远"
+    # the restore commit says what it did and claims no hand edit it reverted ...
+    message = git(cases_repo, "log", "-1", "--format=%B").stdout
+    assert "恢复到" in message and "未提交的修改" not in message
+    # ... and the hand edit is in the commit before it, where restore can bring it back
+    before = git(cases_repo, "show", f"HEAD~1:{CID}/case.toml").stdout
+    assert 'name = "陈晓明"' in before
+    assert "未提交的修改" in git(cases_repo, "log", "-1", "--format=%B", "HEAD~1").stdout
+    assert "单独提交" in done.stderr
+
+
+# --- the gate is not moved by --today -------------------------------------------------------
+
+
+def test_today_cannot_let_a_submitted_case_take_a_new_error(cases_repo: Path) -> None:
+    path = cases_repo / CID / "case.toml"
+    before, commits = path.read_bytes(), count_commits(cases_repo)
+    future = date.today().replace(year=date.today().year + 50).isoformat()
+    done = run(cases_repo, "set", CID, "annex1[1].date", future, "--today", "2199-01-01")
+    assert done.returncode == 2, done.stdout
+    assert "ANNEX1.DATE" in done.stderr and "晚于今天" in done.stderr
+    assert path.read_bytes() == before
+    assert count_commits(cases_repo) == commits
+
+
+# --- exports a web viewer renders carry no live HTML ---------------------------------------
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.mark.parametrize(
+    "fmt", ["github", "pipe", "jira", "textile", "mediawiki", "moinmoin", "youtrack", "html", "unsafehtml"]
+)
+def test_html_in_a_case_is_escaped_in_formats_a_web_viewer_renders(
+    cases_repo: Path, fmt: str
+) -> None:
+    changes = {
+        "applicant.name": SCRIPT,
+        "applicant.overview": f"概况{SCRIPT}",
+        "annex1[1].supplier": f"大学 & {SCRIPT}",
+    }
+    path = cases_repo / CID / "case.toml"
+    path.write_text(
+        apply_and_render(path.read_text(encoding="utf-8"), changes), encoding="utf-8"
+    )
+    for table in ("annex1", "all"):
+        done = run(cases_repo, "export", CID, table, "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert "<script" not in done.stdout
+        assert "&lt;script&gt;" in done.stdout
+
+
+def test_a_markdown_export_shows_a_script_as_text_when_rendered(cases_repo: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    path = cases_repo / CID / "case.toml"
+    changes = {"applicant.overview": SCRIPT, "annex1[1].supplier": SCRIPT}
+    path.write_text(apply_and_render(path.read_text(encoding="utf-8"), changes), encoding="utf-8")
+    done = run(cases_repo, "export", CID, "all", "--format", "github")
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(done.stdout)
+    assert "<script" not in page
+    assert "&lt;script&gt;" in page
+
+
+def apply_and_render(text: str, changes: dict[str, str]) -> str:
+    import tomllib
+
+    from tui.core.edit import diff_data, render_checked
+
+    old = tomllib.loads(text)
+    new = apply_changes(old, changes)
+    return render_checked(text, old, new, diff_data(old, new))[0]

@@ -5,7 +5,9 @@ targets, imports that drop rows, arguments that crash, a full disk, HTML in expo
 from __future__ import annotations
 
 import csv
+import errno
 import os
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -16,7 +18,7 @@ from conftest import GIT_ENV, ROOT, anjuan, git
 
 from tui.core.case import read_case
 from tui.core.edit import apply_changes
-from tui.core.store import ConflictError, StoreError, update_case
+from tui.core.store import ConflictError, StoreError, atomic_write, update_case
 
 CID = "XH-2022-001"
 
@@ -279,3 +281,73 @@ def apply_and_render(text: str, changes: dict[str, str]) -> str:
     old = tomllib.loads(text)
     new = apply_changes(old, changes)
     return render_checked(text, old, new, diff_data(old, new))[0]
+
+
+# --- export writes nowhere it must not -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target", [f"{CID}/case.toml", f"{CID}/attachments/new.txt", ".git/config", ".git/HEAD", "notes.txt"]
+)
+def test_export_refuses_to_write_into_the_cases_repositorys_data(
+    cases_repo: Path, target: str
+) -> None:
+    (cases_repo / "notes.txt").write_text("办公室的备注\n", encoding="utf-8")
+    git(cases_repo, "add", "notes.txt")
+    git(cases_repo, "commit", "-qm", "notes")
+    path = cases_repo / target
+    before = path.read_bytes() if path.exists() else None
+    done = run(cases_repo, "export", CID, "annex1", "--format", "csv", "-o", str(path))
+    assert done.returncode == 2
+    assert "不能写入" in done.stderr and "案卷仓库" in done.stderr and "请写到" in done.stderr
+    assert (path.read_bytes() if path.exists() else None) == before
+    assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+def test_export_may_write_a_new_file_at_the_top_of_the_cases_repository(cases_repo: Path) -> None:
+    done = run(cases_repo, "summary", "--format", "csv", "-o", str(cases_repo / "summary.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "合计" in (cases_repo / "summary.csv").read_text(encoding="utf-8-sig")
+
+
+def test_export_into_a_fifo_writes_through_it_and_leaves_the_fifo(
+    cases_repo: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        done = run(cases_repo, "export", CID, "annex1", "--format", "csv", "-o", str(fifo))
+        received = reader.communicate(timeout=30)[0].decode("utf-8-sig")
+    finally:
+        reader.kill()
+        reader.wait()
+    assert done.returncode == 0, done.stderr
+    assert "ZL201911034521.8" in received
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")] == []
+
+
+def test_atomic_write_writes_into_a_character_device_instead_of_replacing_it(
+    tmp_path: Path,
+) -> None:
+    """A device node made in tmp_path (so a wrong atomic_write can only break this one), else
+    (without the right to make one) /dev/full: a write reaches the device and fails there."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        node = Path("/dev/full")
+        with pytest.raises(OSError) as raised:
+            atomic_write(node, b"x" * 10)
+        assert raised.value.errno == errno.ENOSPC
+    else:
+        atomic_write(node, "导出\n".encode())
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
+
+
+def test_export_to_dev_null_leaves_the_device(cases_repo: Path) -> None:
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    done = run(cases_repo, "export", CID, "annex1", "--format", "csv", "-o", "/dev/null")
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)

@@ -351,3 +351,75 @@ def test_export_to_dev_null_leaves_the_device(cases_repo: Path) -> None:
     done = run(cases_repo, "export", CID, "annex1", "--format", "csv", "-o", "/dev/null")
     assert done.returncode == 0, done.stderr
     assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+
+# --- an import reads every row, and every merged cell's value ------------------------------
+
+ANNEX1_COLUMNS = ["序号", "登记/备案时间", "专利号", "转化方式", "供给方", "接受方"]
+MONEY = ["合同额（元）", "实际到账（元）", "合同涉及专利金额（元）"]
+
+
+PATENTS = {1: "ZL202310138721.8", 2: "ZL202310138722.2", 3: "ZL202310138723.7"}
+
+
+def _deal(n: int, supplier: str | None = "北京甲大学") -> list[object]:
+    return [n, f"2022-0{n}-18", PATENTS[n], "转让", supplier, f"北京乙{n}公司", 100, 100, 100]
+
+
+def _import_xlsx(
+    samples_repo: Path, tmp_path: Path, rows: list[list[object]], merges: list[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([*ANNEX1_COLUMNS, *MONEY])
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    source = tmp_path / "deals.xlsx"
+    wb.save(source)
+    return run(samples_repo, "import", "XH-2022-002", "annex1", str(source))
+
+
+def _annex1(samples_repo: Path) -> list[dict[str, object]]:
+    data = read_case(samples_repo / "XH-2022-002", "XH-2022-002").data
+    assert data is not None
+    return list(data["annex1"])
+
+
+def test_rows_after_a_total_row_are_imported_and_the_total_row_is_skipped_with_a_notice(
+    samples_repo: Path, tmp_path: Path
+) -> None:
+    before = len(_annex1(samples_repo))
+    rows = [_deal(1), _deal(2), ["合计", None, None, None, None, None, 200, 200, 200], _deal(3)]
+    done = _import_xlsx(samples_repo, tmp_path, rows, ["A4:F4"])
+    assert done.returncode == 0, done.stderr
+    assert "第4行是合计行，已跳过" in done.stderr
+    after = _annex1(samples_repo)
+    assert len(after) == before + 3
+    assert after[-1]["recipient"] == "北京乙3公司"
+
+
+def test_a_supplier_merged_down_three_rows_is_read_into_each_row(
+    samples_repo: Path, tmp_path: Path
+) -> None:
+    rows = [_deal(1, "北京某理工大学"), _deal(2, None), _deal(3, None)]
+    done = _import_xlsx(samples_repo, tmp_path, rows, ["E2:E4"])
+    assert done.returncode == 0, done.stderr
+    assert "合并单元格" in done.stderr and "已用于这 3 行" in done.stderr
+    assert [r["supplier"] for r in _annex1(samples_repo)[-3:]] == ["北京某理工大学"] * 3
+
+
+def test_a_cell_merged_across_columns_is_refused_and_nothing_changes(
+    samples_repo: Path, tmp_path: Path
+) -> None:
+    path = samples_repo / "XH-2022-002" / "case.toml"
+    before, commits = path.read_bytes(), count_commits(samples_repo)
+    rows = [_deal(1), _deal(2)]
+    done = _import_xlsx(samples_repo, tmp_path, rows, ["E3:F3"])
+    assert done.returncode == 2
+    assert "第3–3行的合并单元格跨了多列" in done.stderr and "取消合并" in done.stderr
+    assert path.read_bytes() == before and count_commits(samples_repo) == commits

@@ -181,6 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         raise CommandError(str(exc)) from exc
     label = plan.form.label(args.table)
+    for notice in plan.notices:
+        print(f"anjuan: {safe(notice)}", file=sys.stderr)
     if args.dry_run:
         whole = rows_table(plan.data, plan.form, (args.table,), args.table, seq=True)
         first = plan.rows[0].number - 1

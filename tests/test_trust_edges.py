@@ -423,3 +423,46 @@ def test_a_cell_merged_across_columns_is_refused_and_nothing_changes(
     assert done.returncode == 2
     assert "第3–3行的合并单元格跨了多列" in done.stderr and "取消合并" in done.stderr
     assert path.read_bytes() == before and count_commits(samples_repo) == commits
+
+
+# --- arguments that used to crash ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["set", CID, "applicant.name", b"\xff\xfe".decode("utf-8", "surrogateescape")],
+        ["set", CID, "applicant.name", '"x"', "--reason", b"\xe4\xb8".decode("utf-8", "surrogateescape")],
+        ["validate", b"XH-2022-\xff".decode("utf-8", "surrogateescape")],
+    ],
+    ids=["value", "reason", "case-id"],
+)
+def test_an_argument_that_is_not_utf8_is_refused_with_exit_2(
+    cases_repo: Path, args: list[str]
+) -> None:
+    path = cases_repo / CID / "case.toml"
+    before, commits = path.read_bytes(), count_commits(cases_repo)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--cases", str(cases_repo), *args],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, **GIT_ENV},
+    )
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 2, err
+    assert "不是有效的 UTF-8" in err and "Traceback" not in err
+    assert path.read_bytes() == before and count_commits(cases_repo) == commits
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 2000 + "]" * 2000, "{a=" * 2000 + "1" + "}" * 2000, "[" * 40 + "]" * 40],
+    ids=["lists-2000", "tables-2000", "lists-40"],
+)
+def test_a_value_nested_too_deep_is_refused_with_exit_2(cases_repo: Path, value: str) -> None:
+    path = cases_repo / CID / "case.toml"
+    before = path.read_bytes()
+    done = run(cases_repo, "set", CID, "applicant.name", value)
+    assert done.returncode == 2, done.stderr
+    assert "超过 16 层" in done.stderr and "Traceback" not in done.stderr
+    assert path.read_bytes() == before

@@ -86,6 +86,22 @@ def _one_case(args: argparse.Namespace) -> Any:
     return cases_dir
 
 
+MAX_VALUE_DEPTH = 16  # the form's deepest field is a list in a row of a table: 3 levels
+
+
+def _depth(value: Any) -> int:
+    """How many lists and tables a value nests (iteratively: a deep value must not recurse)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_VALUE_DEPTH:
+                stack.extend((v, level) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def cmd_set(args: argparse.Namespace) -> int:
     from .core.case import Case, data_and_form
     from .core.edit import apply_changes, parse_value
@@ -99,10 +115,21 @@ def cmd_set(args: argparse.Namespace) -> int:
             '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
         )
     pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
-    try:
-        values = {path: parse_value(value) for path, value in pairs}
-    except PathError as exc:
-        raise CommandError(str(exc)) from exc
+    values: dict[str, Any] = {}
+    for path, value in pairs:
+        try:
+            values[path] = parse_value(value)
+        except PathError as exc:
+            raise CommandError(str(exc)) from exc
+        except RecursionError:
+            depth = MAX_VALUE_DEPTH + 1  # deeper than the parser goes: refused just below
+        else:
+            depth = _depth(values[path])
+        if depth > MAX_VALUE_DEPTH:
+            raise CommandError(
+                f"{path} 的值嵌套的列表或表超过 {MAX_VALUE_DEPTH} 层（申报书没有这么深的字段）；请只给出该字段的值，"
+                "如文字、数字、日期或一层列表 [\"a\", \"b\"]；文件未改动"
+            )
 
     def change(current: dict[str, Any]) -> dict[str, Any]:
         # Called under the repository's lock with the file as it is now, so that several

@@ -40,7 +40,12 @@ for i in range(count):
     print(done.returncode, repr(done.stderr.strip()), flush=True)
 """
 
-FIELDS = ["applicant.lead.title", "applicant.contact.name", "applicant.legal_rep", "applicant.park_name"]
+FIELDS = [
+    "applicant.lead.title",
+    "applicant.contact.name",
+    "applicant.legal_rep",
+    "applicant.park_name",
+]
 
 
 def test_set_from_several_people_on_one_case_queues_and_every_save_commits(
@@ -240,7 +245,18 @@ SCRIPT = "<script>alert('x')</script>"
 
 
 @pytest.mark.parametrize(
-    "fmt", ["github", "pipe", "jira", "textile", "mediawiki", "moinmoin", "youtrack", "html", "unsafehtml"]
+    "fmt",
+    [
+        "github",
+        "pipe",
+        "jira",
+        "textile",
+        "mediawiki",
+        "moinmoin",
+        "youtrack",
+        "html",
+        "unsafehtml",
+    ],
 )
 def test_html_in_a_case_is_escaped_in_formats_a_web_viewer_renders(
     cases_repo: Path, fmt: str
@@ -251,9 +267,7 @@ def test_html_in_a_case_is_escaped_in_formats_a_web_viewer_renders(
         "annex1[1].supplier": f"大学 & {SCRIPT}",
     }
     path = cases_repo / CID / "case.toml"
-    path.write_text(
-        apply_and_render(path.read_text(encoding="utf-8"), changes), encoding="utf-8"
-    )
+    path.write_text(apply_and_render(path.read_text(encoding="utf-8"), changes), encoding="utf-8")
     for table in ("annex1", "all"):
         done = run(cases_repo, "export", CID, table, "--format", fmt)
         assert done.returncode == 0, done.stderr
@@ -287,7 +301,8 @@ def apply_and_render(text: str, changes: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize(
-    "target", [f"{CID}/case.toml", f"{CID}/attachments/new.txt", ".git/config", ".git/HEAD", "notes.txt"]
+    "target",
+    [f"{CID}/case.toml", f"{CID}/attachments/new.txt", ".git/config", ".git/HEAD", "notes.txt"],
 )
 def test_export_refuses_to_write_into_the_cases_repositorys_data(
     cases_repo: Path, target: str
@@ -432,7 +447,14 @@ def test_a_cell_merged_across_columns_is_refused_and_nothing_changes(
     "args",
     [
         ["set", CID, "applicant.name", b"\xff\xfe".decode("utf-8", "surrogateescape")],
-        ["set", CID, "applicant.name", '"x"', "--reason", b"\xe4\xb8".decode("utf-8", "surrogateescape")],
+        [
+            "set",
+            CID,
+            "applicant.name",
+            '"x"',
+            "--reason",
+            b"\xe4\xb8".decode("utf-8", "surrogateescape"),
+        ],
         ["validate", b"XH-2022-\xff".decode("utf-8", "surrogateescape")],
     ],
     ids=["value", "reason", "case-id"],

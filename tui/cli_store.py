@@ -98,7 +98,9 @@ def _depth(value: Any) -> int:
             level += 1
             deepest = max(deepest, level)
             if level <= MAX_VALUE_DEPTH:
-                stack.extend((v, level) for v in (item.values() if isinstance(item, dict) else item))
+                stack.extend(
+                    (v, level) for v in (item.values() if isinstance(item, dict) else item)
+                )
     return deepest
 
 
@@ -128,7 +130,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         if depth > MAX_VALUE_DEPTH:
             raise CommandError(
                 f"{path} 的值嵌套的列表或表超过 {MAX_VALUE_DEPTH} 层（申报书没有这么深的字段）；请只给出该字段的值，"
-                "如文字、数字、日期或一层列表 [\"a\", \"b\"]；文件未改动"
+                '如文字、数字、日期或一层列表 ["a", "b"]；文件未改动'
             )
 
     def change(current: dict[str, Any]) -> dict[str, Any]:
@@ -157,8 +159,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         f"已保存 {args.case_id}，提交 {{commit}}",
         f"{args.case_id} 没有变化（值与文件中相同），未提交",
     ):
-        for change in result.leftover:
-            out(f"  （一并提交此前未提交的修改）{safe(change.describe())}")
+        for left in result.leftover:
+            out(f"  （一并提交此前未提交的修改）{safe(left.describe())}")
     _print_findings(result.findings, [p for p, _ in pairs])
     return EXIT_OK
 

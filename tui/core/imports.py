@@ -172,9 +172,7 @@ def read_xlsx(path: Path) -> tuple[list[tuple[int, list[Any]]], list[Merge]]:
     try:
         ws = wb.worksheets[0]
         rows = [(n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True), 1)]
-        merges = [
-            (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
-        ]
+        merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
         return rows, merges
     finally:
         wb.close()

@@ -178,7 +178,7 @@ def _exchange(a: Path, b: Path) -> bool:
     global _renameat2
     if _renameat2 is None:
         try:
-            func = ctypes.CDLL(None, use_errno=True).renameat2
+            func: Any = ctypes.CDLL(None, use_errno=True).renameat2
         except (AttributeError, OSError):
             func = False
         else:

@@ -270,11 +270,30 @@ def cmd_hook(args: argparse.Namespace) -> int:
 # --- main -----------------------------------------------------------------------------------
 
 
+def undecodable_argument(argv: Sequence[str]) -> str | None:
+    """The refusal for an argument that is not UTF-8 (Python keeps its bytes as surrogates,
+    which no file, commit or terminal can take), or None when every argument is text."""
+    for number, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (
+                f"anjuan: 第 {number} 个参数「{safe(shown)}」不是有效的 UTF-8 文字"
+                "（终端或脚本的字符编码可能不是 UTF-8）；请改用 UTF-8 输入后重试，未做任何修改"
+            )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure:
             reconfigure(encoding="utf-8", errors="replace")
+    bad = undecodable_argument(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        print(bad, file=sys.stderr)
+        return EXIT_FAIL
     parser = build_parser()
     args = parser.parse_args(argv)
     from .core.setup import SetupError

@@ -67,8 +67,47 @@ def _format_of(args: argparse.Namespace) -> str:
     return fmt
 
 
-def _emit(content: str | bytes, output: str | None, default_name: str) -> None:
-    """Text to stdout (control characters made visible) or atomically to a file; xlsx to a file."""
+def _repo_data(target: Path, cases_dir: Path) -> str | None:
+    """What of the cases repository ``target`` is (its .git, a case's folder, a tracked
+    file), or None when an export may be written there. Read without running git."""
+    from .core.repo import CASE_ID, git_root
+
+    where = target.resolve()
+    root = git_root(cases_dir)
+    git_dirs = [root / ".git"] if root else []
+    if root and (root / ".git").is_file():  # a worktree: ``gitdir: …`` names the real one
+        line = (root / ".git").read_text(encoding="utf-8", errors="replace").strip()
+        if line.startswith("gitdir:"):
+            git_dirs.append((root / line[7:].strip()).resolve())
+    for git_dir in git_dirs:
+        gd = git_dir.resolve()
+        if where == gd or gd in where.parents:
+            return f"git 仓库的内部文件（{gd}）"
+    cases = cases_dir.resolve()
+    if cases in where.parents:
+        first = where.relative_to(cases).parts[0]
+        if CASE_ID.match(first) and (cases / first).is_dir():
+            return f"案卷 {first} 的文件"
+    if root is not None and (root.resolve() in where.parents) and where.exists():
+        import git
+
+        try:
+            index = git.IndexFile(git.Repo(root))
+            rel = where.relative_to(root.resolve()).as_posix()
+            if (rel, 0) in index.entries:
+                return "git 跟踪的文件"
+        except Exception:  # an unreadable index: do not guess, refuse inside the repository
+            return "案卷仓库中的文件（无法读取 git 索引，不能确认它不是案卷数据）"
+    return None
+
+
+def _emit(
+    content: str | bytes, output: str | None, default_name: str, cases_dir: Path | None = None
+) -> None:
+    """Text to stdout (control characters made visible) or atomically to a file; xlsx to a file.
+
+    Never into the cases repository's data (a case's files, .git, tracked files); a device or
+    a pipe is written into, not replaced (``atomic_write``)."""
     from .core.store import atomic_write
 
     if isinstance(content, bytes) and output is None:
@@ -88,6 +127,12 @@ def _emit(content: str | bytes, output: str | None, default_name: str) -> None:
         raise CommandError(f"无法写入 {output}：目录 {path.parent} 不存在；请先建立目录")
     if path.is_dir():
         raise CommandError(f"无法写入 {output}：这是一个目录；请给出文件名")
+    what = _repo_data(path, cases_dir) if cases_dir is not None else None
+    if what is not None:
+        raise CommandError(
+            f"不能写入 {output}：它是案卷仓库中的{what}，导出会覆盖案卷数据；未写入任何内容。"
+            "请写到案卷仓库之外，如 -o ~/导出/附件1.xlsx"
+        )
     data = content if isinstance(content, bytes) else content.encode("utf-8")
     try:
         atomic_write(path, data)
@@ -105,7 +150,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     (case_id,) = case_ids_of(cases_dir, [args.case_id])
     data, form = data_and_form(read_case(cases_dir / case_id, case_id), "导出")
     content = export_table(data, form, args.table, fmt)
-    _emit(content, args.output, f"{case_id}-{args.table}.xlsx")
+    _emit(content, args.output, f"{case_id}-{args.table}.xlsx", cases_dir)
     return EXIT_OK
 
 
@@ -116,7 +161,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     cases_dir = cases_dir_of(args)
     summaries = case_summaries(cases_dir, today_of(args))
-    _emit(export_summary(summaries, fmt), args.output, "summary.xlsx")
+    _emit(export_summary(summaries, fmt), args.output, "summary.xlsx", cases_dir)
     return EXIT_OK
 
 
@@ -136,6 +181,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         raise CommandError(str(exc)) from exc
     label = plan.form.label(args.table)
+    for notice in plan.notices:
+        print(f"anjuan: {safe(notice)}", file=sys.stderr)
     if args.dry_run:
         whole = rows_table(plan.data, plan.form, (args.table,), args.table, seq=True)
         first = plan.rows[0].number - 1

@@ -86,11 +86,29 @@ def _one_case(args: argparse.Namespace) -> Any:
     return cases_dir
 
 
+MAX_VALUE_DEPTH = 16  # the form's deepest field is a list in a row of a table: 3 levels
+
+
+def _depth(value: Any) -> int:
+    """How many lists and tables a value nests (iteratively: a deep value must not recurse)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_VALUE_DEPTH:
+                stack.extend(
+                    (v, level) for v in (item.values() if isinstance(item, dict) else item)
+                )
+    return deepest
+
+
 def cmd_set(args: argparse.Namespace) -> int:
-    from .core.case import data_and_form
+    from .core.case import Case, data_and_form
     from .core.edit import apply_changes, parse_value
     from .core.paths import PathError
-    from .core.store import SaveRefused, read_case_cached, save_case
+    from .core.store import SaveRefused, update_case
 
     cases_dir = _one_case(args)
     if len(args.pairs) % 2:
@@ -98,22 +116,39 @@ def cmd_set(args: argparse.Namespace) -> int:
             f"PATH 和 VALUE 应成对给出（收到 {len(args.pairs)} 个参数）；"
             '例如 anjuan set XH-2022-001 targets.info_pushes 1500 applicant.lead.mobile "13800000000"'
         )
-    case = read_case_cached(cases_dir / args.case_id, args.case_id)  # save_case reuses its parse
-    current, form = data_and_form(case, "修改")
     pairs = list(zip(args.pairs[::2], args.pairs[1::2], strict=True))
+    values: dict[str, Any] = {}
+    for path, value in pairs:
+        try:
+            values[path] = parse_value(value)
+        except PathError as exc:
+            raise CommandError(str(exc)) from exc
+        except RecursionError:
+            depth = MAX_VALUE_DEPTH + 1  # deeper than the parser goes: refused just below
+        else:
+            depth = _depth(values[path])
+        if depth > MAX_VALUE_DEPTH:
+            raise CommandError(
+                f"{path} 的值嵌套的列表或表超过 {MAX_VALUE_DEPTH} 层（申报书没有这么深的字段）；请只给出该字段的值，"
+                '如文字、数字、日期或一层列表 ["a", "b"]；文件未改动'
+            )
+
+    def change(current: dict[str, Any]) -> dict[str, Any]:
+        # Called under the repository's lock with the file as it is now, so that several
+        # people's ``set`` queue instead of refusing each other.
+        _, form = data_and_form(Case(args.case_id, cases_dir / args.case_id, current, None), "修改")
+        try:
+            return apply_changes(current, values, form.node)
+        except PathError as exc:
+            raise CommandError(str(exc)) from exc
+
     try:
-        changes = {path: parse_value(value) for path, value in pairs}
-        data = apply_changes(current, changes, form.node)
-    except PathError as exc:
-        raise CommandError(str(exc)) from exc
-    try:
-        result = save_case(
+        result = update_case(
             cases_dir,
             args.case_id,
-            data,
+            change,
             as_name=getattr(args, "as_name", None),
             reason=args.reason,
-            expected_version=case.version,
             today=today_of(args),
             on_wait=_say,
         )
@@ -124,8 +159,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         f"已保存 {args.case_id}，提交 {{commit}}",
         f"{args.case_id} 没有变化（值与文件中相同），未提交",
     ):
-        for change in result.leftover:
-            out(f"  （一并提交此前未提交的修改）{safe(change.describe())}")
+        for left in result.leftover:
+            out(f"  （一并提交此前未提交的修改）{safe(left.describe())}")
     _print_findings(result.findings, [p for p, _ in pairs])
     return EXIT_OK
 

@@ -618,8 +618,27 @@ def tabulate_inputs(
     return out
 
 
+# Formats a web viewer of the repository renders (Markdown, wiki and Textile pages pass raw
+# HTML through): ``<``, ``>`` and ``&`` of the case's text become entities, so that a
+# ``<script>`` in a case is shown, never run. (tabulate's ``html`` escapes by itself;
+# ``unsafehtml`` would not, so it is escaped here too.)
+HTML_ESCAPED_FORMATS = frozenset(
+    {"github", "pipe", "jira", "textile", "mediawiki", "moinmoin", "youtrack", "unsafehtml"}
+)
+
+
+def markup_safe(text: str, fmt: str) -> str:
+    """``text`` as data in ``fmt``: HTML special characters escaped where a viewer renders HTML."""
+    if fmt in HTML_ESCAPED_FORMATS and ("<" in text or ">" in text or "&" in text):
+        return html.escape(text, quote=False)
+    return text
+
+
 def render_table(table: Table, fmt: str) -> str:
     headers, body, columns = text_rows(table, fmt)
+    if fmt in HTML_ESCAPED_FORMATS:
+        headers = [markup_safe(h, fmt) for h in headers]
+        body = [[markup_safe(c, fmt) for c in row] for row in body]
     if fmt in MARKDOWN_FORMATS:
         headers = [_md_cell(h) for h in headers]
         body = [[_md_cell(c) for c in row] for row in body]
@@ -686,10 +705,11 @@ def render_text(blocks: list[Block], fmt: str) -> str:
 
 def _heading(text: str, level: int, fmt: str) -> str:
     shown = visible(text)
-    if fmt in MARKDOWN_FORMATS:
-        return f"{'#' * level} {shown}" if level < 3 else f"**{shown}**"
     if fmt in HTML_FORMATS:
         return f"<h{level}>{html.escape(shown)}</h{level}>"
+    shown = markup_safe(shown, fmt)
+    if fmt in MARKDOWN_FORMATS:
+        return f"{'#' * level} {shown}" if level < 3 else f"**{shown}**"
     if level < 3:
         return shown + "\n" + ("=" if level == 1 else "-") * display_width(shown)
     return shown
@@ -699,6 +719,7 @@ def _paragraph(text: str, fmt: str) -> str:
     body = visible(text.strip()) or "（空）"
     if fmt in HTML_FORMATS:
         return "<p>" + html.escape(body).replace("\n", "<br>\n") + "</p>"
+    body = markup_safe(body, fmt)
     if fmt in MARKDOWN_FORMATS:
         return body
     if display_width(body) > PAGE_WIDTH:

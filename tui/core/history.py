@@ -420,6 +420,7 @@ def restore_case(
         today=today,
         on_wait=on_wait,
         subject=f"{case_id}: 恢复到 {commit[:10]}（{when:%Y-%m-%d %H:%M}）的版本",
+        restoring=blob_bytes(repo, sha),  # a broken current file is replaced by it whole
     )
 
 

@@ -82,6 +82,7 @@ class ImportPlan:
     rows: list[ImportedRow]
     data: dict[str, Any]
     headers: dict[str, str]  # TOML key -> the header the file uses
+    notices: list[str] = field(default_factory=list)  # skipped 合计 rows, merged cells read
 
     @property
     def bad_rows(self) -> list[ImportedRow]:
@@ -119,15 +120,19 @@ def _table_label(form: Form, table: str) -> str:
 # --- reading the file --------------------------------------------------------------------
 
 
-def read_sheet(path: Path) -> list[tuple[int, list[Any]]]:
-    """The rows of a .csv (UTF-8, with or without BOM, or GB18030) or .xlsx (first sheet)."""
-    suffix = path.suffix.lower()
+def _check_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise ImportRefused(f"无法读取 {path}：{exc.strerror}；请检查文件路径") from exc
     if size > MAX_IMPORT_BYTES:
         raise ImportRefused(f"{path.name} 太大（{size // 1048576} MB）；附件清单应为几百行的表格")
+
+
+def read_sheet(path: Path) -> list[tuple[int, list[Any]]]:
+    """The rows of a .csv (UTF-8, with or without BOM, or GB18030) or .xlsx (first sheet)."""
+    suffix = path.suffix.lower()
+    _check_size(path)
     if suffix == ".csv":
         raw = path.read_bytes()
         try:
@@ -142,20 +147,88 @@ def read_sheet(path: Path) -> list[tuple[int, list[Any]]]:
         reader = csv.reader(io.StringIO(text, newline=""))
         return [(n, list(row)) for n, row in enumerate(reader, 1)]
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportRefused(
-                f"{path.name} 不是可读取的 .xlsx 文件（{exc}）；请用表格软件另存为 .xlsx"
-            ) from exc
-        try:
-            ws = wb.worksheets[0]
-            return [(n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True), 1)]
-        finally:
-            wb.close()
+        return read_xlsx(path)[0]
     raise ImportRefused(f"{path.name}：只能导入 .csv 或 .xlsx 文件")
+
+
+Merge = tuple[int, int, int, int]
+"""A merged range of a sheet: (first row, first column, last row, last column), from 1."""
+
+
+def read_xlsx(path: Path) -> tuple[list[tuple[int, list[Any]]], list[Merge]]:
+    """The rows of the first sheet and its merged ranges (a merged range keeps its value in
+    the top-left cell only; the others read as empty, so the caller must know of them).
+
+    Not read-only: openpyxl's read-only sheets do not report merged cells."""
+    from openpyxl import load_workbook
+
+    _check_size(path)
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ImportRefused(
+            f"{path.name} 不是可读取的 .xlsx 文件（{exc}）；请用表格软件另存为 .xlsx"
+        ) from exc
+    try:
+        ws = wb.worksheets[0]
+        rows = [(n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True), 1)]
+        merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        return rows, merges
+    finally:
+        wb.close()
+
+
+TOTAL_WORDS = frozenset({TOTAL_LABEL, "总计"})
+
+
+def _is_total_row(texts: list[str], keys: list[str | None]) -> bool:
+    """A 合计 row (ours or a person's): its 序号 cell, or its first filled cell, says 合计."""
+    seq_cells = [_norm(t) for t, k in zip(texts, keys, strict=False) if k == ""]
+    first = _norm(next((t for t in texts if t), ""))
+    return bool(TOTAL_WORDS & {*seq_cells, first})
+
+
+def _unmerge(
+    sheet: list[tuple[int, list[Any]]],
+    merges: list[Merge],
+    header_at: int,
+    keys: list[str | None],
+    used: dict[str, str],
+    name: str,
+) -> list[str]:
+    """Give every cell of a merged range below the header its value: a range down one
+    column ("same as above", as Chinese lists often do) is copied into each of its rows, with
+    a notice; a range over several columns cannot be read as data and is refused."""
+    notices: list[str] = []
+    header_row = sheet[header_at][0]
+    by_number = {n: cells for n, cells in sheet}
+    for top, left, bottom, right in sorted(merges):
+        if bottom <= header_row:
+            continue  # a title or a header spread over cells: not data
+        data_cols = [c for c in range(left, right + 1) if c <= len(keys) and keys[c - 1]]
+        top_cells = by_number.get(top, [])
+        if not data_cols or _is_total_row([_cell_str(c) for c in top_cells], keys):
+            continue  # a 合计 label spread over the first columns is skipped with its row
+        if right > left or top <= header_row:
+            columns = "、".join(used[str(keys[c - 1])] for c in data_cols)
+            raise ImportRefused(
+                f"{name} 第{top}–{bottom}行的合并单元格跨了多列或表头（{columns}），"
+                "无法确定每一格的值；请在表格软件中取消合并，并在每个单元格填写各自的值后重新导入"
+            )
+        value = top_cells[left - 1] if left - 1 < len(top_cells) else None
+        for n in range(top + 1, bottom + 1):
+            row = by_number.get(n)
+            if row is None:
+                continue
+            while len(row) < left:
+                row.append(None)
+            row[left - 1] = value
+        column = used[str(keys[left - 1])]
+        notices.append(
+            f"{name} 第{top}–{bottom}行的「{column}」是合并单元格，"
+            f"其值 {_cell_str(value)!r} 已用于这 {bottom - top + 1} 行"
+        )
+    return notices
 
 
 # --- headers -----------------------------------------------------------------------------
@@ -336,7 +409,11 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
         raise ImportRefused(str(exc)) from exc
     props: dict[str, Any] = (form.node(table) or {}).get("items", {}).get("properties", {})
     names = header_names(form, table)
-    sheet = read_sheet(source)
+    merges: list[Merge] = []
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        sheet, merges = read_xlsx(source)
+    else:
+        sheet = read_sheet(source)
     example = "、".join(str(node.get("title", key)) for key, node in list(props.items())[:2])
     index, header_row = _find_header(sheet, names, example)
     keys: list[str | None] = []
@@ -358,6 +435,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
             f"{_table_label(form, table)}的列为：{known}（或对应的 TOML 键名）"
         )
 
+    notices = _unmerge(sheet, merges, index, keys, used, source.name) if merges else []
     existing = current.get(table)
     existing_rows = list(existing) if isinstance(existing, list) else []
     rows: list[ImportedRow] = []
@@ -365,10 +443,11 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
         texts = [_cell_str(c) for c in cells]
         if not any(texts):
             continue
-        seq_cells = [t for t, k in zip(texts, keys, strict=False) if k == ""]
-        first = next((t for t in texts if t), "")
-        if TOTAL_LABEL in seq_cells or first == TOTAL_LABEL:
-            break  # the 合计 row of an export, and whatever follows it
+        if _is_total_row(texts, keys):
+            # the 合计 row of an export or of a person's list: sums are worked out, not data;
+            # the rows after it are read as well (a list may go on, or have a second part)
+            notices.append(f"{source.name} 第{file_row}行是合计行，已跳过（合计由 anjuan 计算）")
+            continue
         if not any(t for t, k in zip(texts, keys, strict=False) if k):
             continue  # a numbered blank row, as the printed form has
         values: dict[str, Any] = {}
@@ -401,7 +480,7 @@ def plan_import(case: Case, table: str, source: Path, today: date) -> ImportPlan
             for f in by_row.get(row.number, [])
             if not (f.rule == "REQUIRED.FIELD" and _column_header(f, used) in broken)
         ]
-    return ImportPlan(case, form, table, source, rows, data, used)
+    return ImportPlan(case, form, table, source, rows, data, used, notices)
 
 
 def _column_header(finding: Finding, used: dict[str, str]) -> str:

@@ -10,11 +10,13 @@ all under a lock so that several people on one server queue instead of colliding
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import getpass
 import os
 import re
+import stat
 import tempfile
 import threading
 import time
@@ -155,8 +157,131 @@ def open_repo(cases_dir: Path) -> git.Repo:
     return repo
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers (and crashes) see the old or the new file."""
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two names atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where this
+    system or file system cannot (then the caller falls back to a plain rename).
+
+    Written by hand: Python's ``os`` has no ``renameat2`` and no maintained library offers it.
+    """
+    global _renameat2
+    if _renameat2 is None:
+        try:
+            func: Any = ctypes.CDLL(None, use_errno=True).renameat2
+        except (AttributeError, OSError):
+            func = False
+        else:
+            func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+            func.argtypes += [ctypes.c_uint]
+            func.restype = ctypes.c_int
+        _renameat2 = func
+    if _renameat2 is False:
+        return False
+    rc = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+_renameat2: Any = None
+
+
+def _changed(path: Path) -> ConflictError:
+    return ConflictError(
+        f"{path} 在保存的同时被修改了（可能是手工编辑或别的程序）；本次修改未保存，"
+        "文件保留那次修改的内容。请重新打开（或重新运行命令）后再改"
+    )
+
+
+def _replace_if_unchanged(tmp: str, path: Path, expected: bytes, data: bytes) -> None:
+    """Rename ``tmp`` over ``path`` only if ``path`` still holds ``expected``; otherwise leave
+    ``path`` with what someone else wrote and raise ConflictError (the check is re-done on the
+    very file that was replaced, so an edit that lands during the rename is never lost)."""
+    if not os.path.lexists(path):
+        if expected:
+            raise _changed(path)
+        try:
+            os.link(tmp, path)  # fails instead of replacing a file created meanwhile
+        except FileExistsError:
+            raise _changed(path) from None
+        os.unlink(tmp)
+        return
+    if _read_bytes(path) != expected:
+        raise _changed(path)
+    if _exchange(Path(tmp), path):
+        # ``tmp`` now names the file that was at ``path``: writers that opened it before the
+        # swap wrote into it, writers after the swap write into ours.
+        replaced = _read_bytes(Path(tmp))
+        if replaced == expected:
+            os.unlink(tmp)
+            return
+        _exchange(Path(tmp), path)  # put theirs back; ours is at ``tmp`` again
+        ours = _read_bytes(Path(tmp)) or b""
+        if ours != data and ours.startswith(data):  # appended to ours in between: keep it too
+            with open(path, "ab") as fh:
+                fh.write(ours[len(data) :])
+        os.unlink(tmp)
+        raise _changed(path)
+    # No exchange here: keep the file we replace open and read it again after the rename.
+    with open(path, "rb") as old:
+        if old.read() != expected:
+            raise _changed(path)
+        os.replace(tmp, path)
+        old.seek(0)
+        replaced = old.read()
+    if replaced != expected:
+        now = _read_bytes(path) or b""
+        extra = now[len(data) :] if now.startswith(data) else b""
+        _atomic_replace(path, replaced + extra)
+        raise _changed(path)
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    """Write into a device or a pipe the way ``>`` does: open it, write (never rename over it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, expected: bytes | None = None) -> None:
+    """Replace ``path`` with ``data`` so that readers (and crashes) see the old or the new file.
+
+    Only a regular file (or a new name) is replaced; a device or a pipe (``-o /dev/null``,
+    ``-o fifo``) is written into by opening it, never renamed over. ``expected``: the bytes
+    ``path`` must still hold (b"" with no file: a new file); when someone changed it, it is
+    left as they made it and ConflictError is raised.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if expected is not None or stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "不是普通文件", str(path))
+        _write_into(path, data)
+        return
+    _atomic_replace(path, data, expected)
+
+
+def _atomic_replace(path: Path, data: bytes, expected: bytes | None = None) -> None:
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -168,7 +293,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        if expected is None:
+            os.replace(tmp, path)
+        else:
+            _replace_if_unchanged(tmp, path, expected, data)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -638,10 +766,49 @@ Check = Callable[[dict[str, Any], dict[str, Any], str], tuple[list[Finding], lis
 """(new data, old data, old version) → (findings of the new data, those that refuse the save)."""
 
 
+Change = Callable[[dict[str, Any]], dict[str, Any]]
+"""The data read under the lock → the new data (must not change its argument)."""
+
+UPDATE_TRIES = 3  # an update refused because the file changed while it was written is re-done
+
+
+def update_case(
+    cases_dir: Path,
+    case_id: str,
+    change: Change,
+    *,
+    as_name: str | None = None,
+    reason: str | None = None,
+    today: date | None = None,
+    on_wait: Notify | None = None,
+    subject: str | None = None,
+) -> SaveResult:
+    """Read the case under the lock, apply ``change`` and save: a command that reads the file
+    itself (``anjuan set``) queues behind other people's saves instead of being refused as
+    "changed since you opened it". A hand edit that lands while it writes is kept in the
+    file and the change is applied again on top of it (committed along, as leftover)."""
+    for attempt in range(UPDATE_TRIES):
+        try:
+            return save_case(
+                cases_dir,
+                case_id,
+                change,
+                as_name=as_name,
+                reason=reason,
+                today=today,
+                on_wait=on_wait,
+                subject=subject,
+            )
+        except ConflictError:
+            if attempt == UPDATE_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def save_case(
     cases_dir: Path,
     case_id: str,
-    data: dict[str, Any],
+    data: dict[str, Any] | Change,
     *,
     as_name: str | None = None,
     reason: str | None = None,
@@ -649,13 +816,19 @@ def save_case(
     today: date | None = None,
     on_wait: Notify | None = None,
     subject: str | None = None,
+    restoring: bytes | None = None,
 ) -> SaveResult:
     """Save the complete new content of a case and commit it (see the module docstring).
 
     Raises ConflictError when the file's version is not ``expected_version``, SaveRefused when
     the gate refuses the new content, StoreError for anything else; in every case nothing is
     written. ``on_wait`` is told (once) when the save waits for someone else's; ``subject``
-    replaces the first line of the commit message (e.g. for a restore).
+    replaces the first line of the commit message (e.g. for a restore); ``restoring``: see
+    ``_save_locked``. ``data`` may be a function of the data read under the lock.
+
+    ``today`` is the date of the findings reported; the gate always judges by the real date,
+    so that ``--today`` cannot let a submitted case take a new error (an error that only a
+    chosen date hides, or that a chosen date makes look old).
     """
     day = today or date.today()
     case_dir = _case_dir(cases_dir, case_id)
@@ -664,10 +837,12 @@ def save_case(
         new: dict[str, Any], old: dict[str, Any], version: str
     ) -> tuple[list[Finding], list[Finding]]:
         findings = _findings(new, case_dir, day)
+        real = date.today()
+        judged = findings if day == real else _findings(new, case_dir, real)
         before = None
         if _status(new) not in DRAFT_STATES and _status(old) not in DRAFT_STATES:
-            before = findings_cached(old, case_dir, day, version)
-        return findings, blocking(findings, _status(new), before, _status(old))
+            before = findings_cached(old, case_dir, real, version)
+        return findings, blocking(judged, _status(new), before, _status(old))
 
     repo = open_repo(cases_dir)
     with repo_lock(repo, on_wait):
@@ -682,6 +857,7 @@ def save_case(
             expected_version,
             check,
             subject,
+            restoring,
         )
     if result.commit is not None:
         with _parsed_lock:
@@ -746,13 +922,17 @@ def _save_locked(
     case_id: str,
     case_dir: Path,
     file: str,
-    data: dict[str, Any],
+    new_data: dict[str, Any] | Change,
     as_name: str | None,
     reason: str | None,
     expected_version: str | None,
     check: Check,
     subject: str | None,
+    restoring: bytes | None = None,
 ) -> SaveResult:
+    """``restoring``: the bytes of the version being restored. Then what is uncommitted in
+    the case is first committed on its own (a restore never reverts an edit that is in no
+    commit), and a current file that does not parse is replaced whole by those bytes."""
     root = Path(repo.working_tree_dir or ".")
     path = case_dir / file
     try:
@@ -772,14 +952,17 @@ def _save_locked(
             f"{case_id} 的文件 {file} 在你打开之后被修改过（可能是别人保存或手工编辑）；未保存。"
             "请重新打开，查看最新内容后再改"
         )
-    old = parse_cached(raw, file, version=version)
-    if old is None:
+    parsed = parse_cached(raw, file, version=version)
+    if parsed is None and restoring is None:
         raise StoreError(
-            f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置）"
+            f"{path} 现在无法解析为 TOML，不能在其上合并修改；请先手工修复该文件（anjuan validate {case_id} 指出位置），"
+            f"或用 anjuan restore {case_id} HEAD 恢复到最后提交的版本"
         )
-    changes = diff_data(old, data)
+    old: dict[str, Any] = parsed if parsed is not None else {}
+    data = new_data(old) if callable(new_data) else new_data
+    changes = diff_data(old, data) if parsed is not None else []
     findings, refused = check(data, old, version)
-    if changes and refused:
+    if (changes or parsed is None) and refused:
         first = refused[0]
         raise SaveRefused(
             f"{case_id} 未保存：{first.path or ''} {first.message}"
@@ -801,30 +984,69 @@ def _save_locked(
     in_head_file = in_head.get(file)
     if in_head_file is not None and in_head_file != version:
         head_data = parse_cached(blob_bytes(repo, in_head_file), file, version=in_head_file)
-        leftover += _prefixed(file, diff_data(head_data, old)) if head_data is not None else []
+        if parsed is None:
+            leftover.append(FieldChange(file, None, "（无法解析的 TOML，按原样提交）"))
+        elif head_data is not None:
+            leftover += _prefixed(file, diff_data(head_data, old))
     others = _other_changed_files(case_dir, in_head, file)
     for other in others:
         leftover += _leftover_of(repo, case_dir, other, in_head.get(other))
-    if not changes and in_head_file == version and not others:
+    if restoring is not None and (leftover or others):
+        # Keep what is in no commit as a commit of its own, so that the restore reverts
+        # nothing that history could not give back (and its message claims nothing).
+        files = [f for f in [file, *others] if f in in_head or (case_dir / f).exists()]
+        kept = commit_message(
+            case_id, [], person(repo, as_name), None, leftover, others,
+            subject=f"{case_id}: 提交恢复前未提交的修改",
+        )  # fmt: skip
+        try:
+            sha = commit_paths(
+                repo,
+                [case_dir / f for f in files],
+                kept,
+                person(repo, as_name),
+                raw=True,
+                new_files=[case_dir / f for f in files if f not in in_head],
+            )
+        except (git.GitCommandError, OSError) as exc:
+            raise StoreError(f"{case_id} 未恢复：{explain_git_error(exc, root)}") from exc
+        notes.append(
+            f"恢复前先把文件中未提交的修改单独提交（{sha[:10]}），需要时可用 "
+            f"anjuan restore {case_id} {sha[:10]} 取回"
+        )
+        leftover, others = [], []
+        in_head = head_blobs(repo, rel_dir)
+        in_head_file = in_head.get(file)
+    if not changes and in_head_file == version and not others and parsed is not None:
         return SaveResult(None, [], findings, version, notes)
     new_raw = raw
     back: dict[str, Any] | None = None
-    if changes:
+    if parsed is None and restoring is not None:
+        new_raw = restoring  # nothing to merge into: the restored version, whole
+        notes.append(f"{path} 无法解析，已整个替换为所恢复版本的文件")
+        changes = diff_data({}, data)
+    elif changes:
         try:
             text, back = render_checked(raw.decode("utf-8"), old, data, changes)
         except MergeError as exc:
             raise StoreError(f"{case_id} 未保存：{exc}") from exc
         new_raw = text.encode("utf-8")
+    if len(new_raw) > MAX_FILE_BYTES:  # the reader's limit: a file it would refuse to open
+        raise StoreError(
+            f"{case_id} 未保存：保存后 {path} 将有 {len(new_raw) / 1048576:.1f} MB，"
+            f"超过案卷文件的上限 {MAX_FILE_BYTES // 1048576} MB（超过后 anjuan 无法再打开它）；"
+            "文件未改动。请精简内容（如长篇说明放入 attachments/ 中的文件，或分批、分案卷导入）"
+        )
     who = person(repo, as_name)
     shown = _prefixed(file, changes)
     body = commit_message(case_id, shown, who, reason, leftover, others, subject)
-    if (path.read_bytes() if path.exists() else b"") != raw:  # written while we merged
-        raise ConflictError(f"{case_id} 的文件 {file} 刚刚被别人修改；未保存。请重新打开后再改")
     _clean_temp_files(path.parent, path.name)
     try:
         if new_raw != raw:
             path.parent.mkdir(exist_ok=True)  # reviews/ of a case's first review
-            atomic_write(path, new_raw)
+            # Re-checked on the very file replaced: a hand edit made while we merged (or
+            # during the rename) stays in the file, and this save is refused.
+            atomic_write(path, new_raw, expected=raw)
     except OSError as exc:
         raise StoreError(explain_os_error(exc, path)) from exc
     try:
@@ -842,10 +1064,12 @@ def _save_locked(
         if new_raw != raw:
             try:
                 if raw or file == CASE_FILE:
-                    atomic_write(path, raw)
+                    atomic_write(path, raw, expected=new_raw)
                 else:
                     path.unlink()
                 said += "；修改未保存，文件保持原样"
+            except ConflictError:
+                said += "；文件随后又被别人修改，保留了那次修改（未提交）"
             except OSError:
                 said += "；新内容已写入文件但未提交，下次保存时会一并提交"
         raise StoreError(f"{case_id} 未能提交：{said}") from exc

@@ -32,6 +32,7 @@ from typing import Any
 
 from .case import blob_id, read_case
 from .findings import CASE_FILE
+from .gitsafe import safe_env
 from .repo import list_case_ids
 from .review import REVIEWS_DIR
 from .schema import schema_dir
@@ -291,7 +292,7 @@ def _spawn(cwd: Path, *args: str) -> subprocess.Popen[bytes] | None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, **_GIT_ENV},
+            env={**os.environ, **_GIT_ENV, **safe_env(cwd)},
         )
     except OSError:
         return None
@@ -304,7 +305,7 @@ def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
             cwd=cwd,
             capture_output=True,
             check=False,
-            env={**os.environ, **_GIT_ENV},
+            env={**os.environ, **_GIT_ENV, **safe_env(cwd)},
         )
     except OSError:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import shlex
 import shutil
 import sys
@@ -13,6 +14,7 @@ import tomlkit
 
 from .case import parse_toml_bytes, read_case
 from .gate import blocking
+from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
 from .schema import FormError, available_forms, load_form
 from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
@@ -26,21 +28,44 @@ class SetupError(RuntimeError):
     """init/new cannot proceed; the message says why and what to do."""
 
 
+def installed_python() -> str:
+    """This interpreter by absolute path (the one the hook and the merge driver will run)."""
+    return os.path.abspath(sys.executable)
+
+
 def _hook_text(cases_dir: Path) -> str:
-    python = shlex.quote(sys.executable)
+    """The pre-commit hook: the installed anjuan by absolute path, in isolated mode.
+
+    ``-I``: no current directory (the repository root, where a committed ``tui/`` would sit)
+    and no PYTHON* variables on the module path. When the recorded interpreter is gone the
+    hook falls back to an ``anjuan`` on PATH by absolute path outside the repository; when it
+    finds none it refuses the commit, since the cases could not be checked.
+    """
+    python = shlex.quote(installed_python())
     cases = shlex.quote(str(cases_dir.resolve()))
     return f"""#!/bin/sh
 {HOOK_MARK}: checks the staged cases with `anjuan validate`.
 # Errors block the commit (in a draft only unreadable, mistyped or out-of-list values);
 # warnings pass. Skip once with `git commit --no-verify`.
-if {python} -c "import tui.cli" 2>/dev/null; then
-  exec {python} -m tui.cli hook pre-commit --cases {cases}
-elif command -v anjuan >/dev/null 2>&1; then
-  exec anjuan hook pre-commit --cases {cases}
-else
-  echo "anjuan pre-commit: anjuan is not installed here; the cases were not checked" >&2
-  exit 0
+# The recorded interpreter runs isolated (-I): nothing of this repository is imported.
+PY={python}
+CASES={cases}
+if [ -x "$PY" ] && "$PY" -I -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('tui') is None)" 2>/dev/null; then
+  exec "$PY" -I -m tui.cli hook pre-commit --cases "$CASES"
 fi
+ANJUAN=$(command -v anjuan 2>/dev/null)
+TOP=$(pwd -P)
+case "$ANJUAN" in
+  "$TOP"/*) ANJUAN="" ;;
+  /*) ;;
+  *) ANJUAN="" ;;
+esac
+if [ -n "$ANJUAN" ] && [ -x "$ANJUAN" ]; then
+  exec "$ANJUAN" hook pre-commit --cases "$CASES"
+fi
+echo "anjuan pre-commit：找不到 anjuan（记录的 $PY 已不可用，PATH 中也没有仓库之外的 anjuan），案卷未能检查，提交被拒绝。" >&2
+echo "请安装 anjuan 后在本仓库重新运行 anjuan init 更新此钩子；确需不经检查提交时用 git commit --no-verify" >&2
+exit 1
 """
 
 
@@ -57,7 +82,7 @@ def init_cases_repo(directory: Path) -> list[str]:
         root = directory.resolve()
     else:
         said.append(f"{directory} 已在 git 仓库 {root} 中")
-    repo = git.Repo(root)
+    repo = harden(git.Repo(root))
     hooks = Path(repo.git_dir) / "hooks"
     hooks.mkdir(parents=True, exist_ok=True)
     hook = hooks / "pre-commit"

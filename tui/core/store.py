@@ -32,6 +32,7 @@ from .case import MAX_FILE_BYTES, Case, blob_id, parse_toml_bytes, read_case, re
 from .edit import FieldChange, MergeError, diff_data, loads_sections, render_checked
 from .findings import CASE_FILE, Finding
 from .gate import DRAFT_STATES, blocking
+from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
 
 LOGIN_TRAILER = "Anjuan-Login"
@@ -145,7 +146,7 @@ def open_repo(cases_dir: Path) -> git.Repo:
         if repo is not None:
             return repo
     try:
-        repo = git.Repo(root)
+        repo = harden(git.Repo(root))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
         raise StoreError(
             f"{root} 的 .git 已损坏或不是 git 仓库：{exc}；请修复或重新 anjuan init"

@@ -23,11 +23,7 @@ CASE_REL = f"{CASE}/case.toml"
 
 def plant_package(repo: Path, marker: Path) -> None:
     """A ``tui`` package at the repository root, as an attacker would commit it."""
-    code = (
-        "import pathlib, sys\n"
-        f"pathlib.Path({str(marker)!r}).write_text('ran')\n"
-        "sys.exit(0)\n"
-    )
+    code = f"import pathlib, sys\npathlib.Path({str(marker)!r}).write_text('ran')\nsys.exit(0)\n"
     (repo / "tui").mkdir()
     (repo / "tui" / "__init__.py").write_text(code, encoding="utf-8")
     (repo / "tui" / "cli.py").write_text(code, encoding="utf-8")
@@ -52,7 +48,9 @@ def plain_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def git_commit(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def git_commit(
+    repo: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``git commit`` as a person types it: the hooks run."""
     return subprocess.run(
         ["git", "-C", str(repo), "commit", *args],
@@ -68,7 +66,9 @@ def break_case(repo: Path) -> None:
     path = repo / CASE_REL
     text = path.read_text(encoding="utf-8")
     assert text.count("contract_yuan = 200000") == 1
-    path.write_text(text.replace("contract_yuan = 200000", 'contract_yuan = "很多"'), encoding="utf-8")
+    path.write_text(
+        text.replace("contract_yuan = 200000", 'contract_yuan = "很多"'), encoding="utf-8"
+    )
 
 
 # --- the pre-commit hook -------------------------------------------------------------------
@@ -132,7 +132,9 @@ def test_hook_refuses_the_commit_when_anjuan_is_gone(cases_repo: Path, tmp_path:
     assert not marker.exists()
 
 
-def test_hook_falls_back_to_anjuan_on_path(cases_repo: Path, tmp_path: Path) -> None:
+def test_hook_falls_back_to_anjuan_on_path_but_never_to_one_in_the_repository(
+    cases_repo: Path, tmp_path: Path
+) -> None:
     venv = _venv_outside(tmp_path)
     python = venv / "bin" / "python"
     done = subprocess.run(
@@ -143,11 +145,17 @@ def test_hook_falls_back_to_anjuan_on_path(cases_repo: Path, tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     subprocess.run(["rm", "-rf", str(venv)], check=True)
+    marker = tmp_path / "ran"
+    marker_script(cases_repo / "anjuan", marker)  # committed, executable
+    git(cases_repo, "add", "anjuan")
+    git(cases_repo, "commit", "-q", "--no-verify", "-m", "an anjuan script")
     break_case(cases_repo)
     git(cases_repo, "add", CASE_REL)
     bin_dir = ROOT / ".venv" / "bin"
     assert (bin_dir / "anjuan").exists()
-    done = git_commit(cases_repo, "-q", "-m", "bad", env=plain_env(PATH=f"{bin_dir}:/usr/bin:/bin"))
+    env = plain_env(PATH=f".:{bin_dir}:/usr/bin:/bin")
+    done = git_commit(cases_repo, "-q", "-m", "bad", env=env)
+    assert not marker.exists(), "the hook ran the repository's ./anjuan"
     assert done.returncode != 0
     assert "contract_yuan" in done.stdout + done.stderr  # the check ran, through PATH
 
@@ -159,8 +167,12 @@ def test_plain_git_pull_runs_the_installed_driver_not_a_committed_package(tmp_pa
     marker = tmp_path / "imported"
     _remote, (a, b) = office(tmp_path, "a", "b")
     plant_package(a.path, marker)
+    a.commit("a: a package")
+    git(a.path, "push", "-q", "origin", "HEAD")
+    assert git(b.path, "pull", "-q", "--no-rebase", "--no-edit", check=False).returncode == 0
+    assert (b.path / "tui" / "__init__.py").exists()
     a.edit('mobile = "13801234567"', 'mobile = "13801230001"')
-    a.commit("a: mobile and a package")
+    a.commit("a: mobile")
     git(a.path, "push", "-q", "origin", "HEAD")
     b.edit('landline = "010-62345678"', 'landline = "010-62340000"')
     b.commit("b: landline")
@@ -236,7 +248,9 @@ def test_filters_and_hooks_of_the_repository_do_not_run_on_anjuan_commits(
     for name in ("post-commit", "post-merge", "pre-commit", "reference-transaction"):
         marker_script(cases_repo / ".git" / "hooks" / name, marker)
     cases = str(cases_repo)
-    done = anjuan("set", CASE, "applicant.lead.mobile", '"13801230009"', "--cases", cases, cwd=tmp_path)
+    done = anjuan(
+        "set", CASE, "applicant.lead.mobile", '"13801230009"', "--cases", cases, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     done = anjuan("new", "XH-2022-098", "--from", CASE, "--cases", cases, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

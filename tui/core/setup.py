@@ -53,14 +53,21 @@ CASES={cases}
 if [ -x "$PY" ] && "$PY" -I -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('tui') is None)" 2>/dev/null; then
   exec "$PY" -I -m tui.cli hook pre-commit --cases "$CASES"
 fi
-ANJUAN=$(command -v anjuan 2>/dev/null)
+# Else the first anjuan on PATH, by absolute path and outside this repository (a "." on PATH
+# would otherwise find a committed ./anjuan).
 TOP=$(pwd -P)
-case "$ANJUAN" in
-  "$TOP"/*) ANJUAN="" ;;
-  /*) ;;
-  *) ANJUAN="" ;;
-esac
-if [ -n "$ANJUAN" ] && [ -x "$ANJUAN" ]; then
+ANJUAN=
+set -f
+OLDIFS=$IFS
+IFS=:
+for dir in $PATH; do
+  case "$dir" in /*) ;; *) continue ;; esac
+  case "$dir/" in "$TOP"/*) continue ;; esac
+  if [ -f "$dir/anjuan" ] && [ -x "$dir/anjuan" ]; then ANJUAN="$dir/anjuan"; break; fi
+done
+IFS=$OLDIFS
+set +f
+if [ -n "$ANJUAN" ]; then
   exec "$ANJUAN" hook pre-commit --cases "$CASES"
 fi
 echo "anjuan pre-commit：找不到 anjuan（记录的 $PY 已不可用，PATH 中也没有仓库之外的 anjuan），案卷未能检查，提交被拒绝。" >&2

@@ -125,7 +125,7 @@ def test_hook_refuses_the_commit_when_anjuan_is_gone(cases_repo: Path, tmp_path:
     before = git(cases_repo, "rev-parse", "HEAD").stdout
     path.write_text(path.read_text(encoding="utf-8") + "# 手工修改\n", encoding="utf-8")
     git(cases_repo, "add", CASE_REL)
-    done = git_commit(cases_repo, "-q", "-m", "edit", env=plain_env(PATH=f".:/usr/bin:/bin"))
+    done = git_commit(cases_repo, "-q", "-m", "edit", env=plain_env(PATH=".:/usr/bin:/bin"))
     assert done.returncode != 0, "the commit went through unchecked"
     assert "找不到 anjuan" in done.stderr and "anjuan init" in done.stderr
     assert git(cases_repo, "rev-parse", "HEAD").stdout == before

@@ -35,6 +35,7 @@ from .findings import CASE_FILE
 from .gitsafe import safe_env
 from .repo import list_case_ids
 from .review import REVIEWS_DIR
+from .safefs import read_regular
 from .schema import schema_dir
 from .validate import CaseReport, validate_case
 
@@ -275,8 +276,7 @@ class _GitView:
         if known is not None and rel not in self.dirty:
             return known
         try:
-            with open(cases_dir / rel, "rb") as fh:
-                return blob_id(fh.read())
+            return blob_id(read_regular(cases_dir / rel)[0])  # never a link, nor a FIFO
         except OSError:
             return None
 

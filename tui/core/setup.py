@@ -16,6 +16,7 @@ from .case import parse_toml_bytes, read_case
 from .gate import blocking
 from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
+from .safefs import case_problems, read_regular
 from .schema import FormError, available_forms, load_form
 from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
 from .template import template_text
@@ -121,13 +122,19 @@ def new_case(
         raise SetupError(str(exc)) from exc
     repo = open_repo(cases_dir)
     target = cases_dir / case_id
-    if target.exists():
+    if os.path.lexists(target):
         raise SetupError(f"案卷 {case_id} 已存在（{target}）；请换一个编号，或用 anjuan set 修改它")
     if from_id is not None:
         source = cases_dir / from_id
+        refused = case_problems(source, from_id, whole=True)
+        if refused:
+            listed = "；".join(refused[:5]) + (
+                f"；另有 {len(refused) - 5} 处" if len(refused) > 5 else ""
+            )
+            raise SetupError(f"不能复制 {from_id}：{listed}。未建立 {case_id}")
         if not (source / "case.toml").is_file():
             raise SetupError(f"没有案卷 {from_id!r} 可复制（{source}/case.toml 不存在）")
-        raw = (source / "case.toml").read_bytes()
+        raw = read_regular(source / "case.toml")[0]
         parsed = parse_toml_bytes(raw)
         if parsed.data is None:
             raise SetupError(
@@ -157,7 +164,9 @@ def new_case(
         if from_id is not None:
             attachments = cases_dir / from_id / "attachments"
             if attachments.is_dir():
-                shutil.copytree(attachments, target / "attachments")
+                # symlinks=True: a link that appeared since the check is copied as a link, its
+                # target never read
+                shutil.copytree(attachments, target / "attachments", symlinks=True)
                 written.append(target / "attachments")
         atomic_write(target / "case.toml", text.encode("utf-8"))
         sha = commit_paths(repo, written, f"{case_id}: 新建案卷（{what}）", who)

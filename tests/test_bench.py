@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 
@@ -26,11 +27,42 @@ def test_tiny_run_prints_every_figure_with_its_baseline() -> None:
     figures = json.loads(done.stdout)
     assert set(figures) >= NAMES
     for name, figure in figures.items():
-        assert {"value", "baseline", "ratio", "unit"} <= set(figure), name
+        keys = {"value", "baseline", "ratio", "ratio_low", "ratio_high", "rounds", "unit"}
+        assert keys <= set(figure), name
         if figure["value"] is None:
             assert figure["ratio"] is None and "n/a (not built yet)" in figure["note"], name
         else:
             assert figure["value"] > 0 and figure["baseline"] > 0, name
-            assert abs(figure["ratio"] - figure["value"] / figure["baseline"]) < 0.01, name
+            # the figure is the median of per-round ratios, inside the spread it reports
+            assert figure["rounds"] == len(figure["values"]) == len(figure["baselines"]), name
+            ratios = [v / b for v, b in zip(figure["values"], figure["baselines"], strict=True)]
+            assert figure["ratio_low"] <= figure["ratio"] <= figure["ratio_high"], name
+            assert abs(figure["ratio"] - statistics.median(ratios)) < 0.01, name
+            assert abs(figure["ratio_low"] - min(ratios)) < 0.01, name
     for measured in ("validate_all", "open_list", "memory_list"):
         assert figures[measured]["value"] is not None, measured
+
+
+def test_rounds_are_added_while_the_spread_hides_the_goal() -> None:
+    from bench.__main__ import MORE_ROUNDS, Figure, interleaved
+
+    order: list[str] = []
+
+    def side(name: str, figures: list[float]) -> object:
+        def run() -> float:
+            order.append(name)
+            return figures[len([o for o in order if o == name]) - 1]
+
+        return run
+
+    # ours is 1.0 or 2.0 against a baseline of 1.0: ratios 1, 2, 1, 2 … around save's goal 1.5
+    wobbly = side("a", [1.0, 2.0] * 20)
+    figure = interleaved(Figure("save", "s"), wobbly, side("b", [1.0] * 40), 4)
+    assert len(figure.values) == 4 * MORE_ROUNDS
+    assert order[:4] == ["a", "b", "a", "b"]  # interleaved, not all of one side first
+    assert figure.spread == (1.0, 2.0)
+
+    order.clear()
+    steady = interleaved(Figure("save", "s"), side("a", [1.1] * 40), side("b", [1.0] * 40), 4)
+    assert len(steady.values) == 4 and steady.ratio is not None
+    assert abs(steady.ratio - 1.1) < 1e-9

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import CASE_FILE, Finding
+from .safefs import NotPlainFile, folder_problem, read_regular
 from .schema import Form, FormError, load_form
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a real case is 20-100 KB; past this it is not a case file
@@ -204,8 +204,11 @@ def read_case(directory: Path, case_id: str | None = None) -> Case:
     """Read ``directory/case.toml``. Never raises for a bad file: the error is a finding."""
     cid = case_id or directory.name
     path = directory / CASE_FILE
+    problem = folder_problem(directory, cid)
+    if problem:
+        return Case(cid, directory, None, None, _parse_error(CASE_FILE, problem))
     try:
-        raw, size = read_limited(path)
+        raw, size = read_limited(path, f"{cid}/{CASE_FILE}")
     except FileNotFoundError:
         return Case(
             cid,
@@ -217,6 +220,8 @@ def read_case(directory: Path, case_id: str | None = None) -> Case:
                 "案卷目录中没有 case.toml（只有评审或附件）；请用 anjuan new 建立案卷，或删除此目录",
             ),
         )
+    except NotPlainFile as exc:
+        return Case(cid, directory, None, None, _parse_error(CASE_FILE, str(exc.strerror)))
     except OSError as exc:
         return Case(
             cid, directory, None, None, _parse_error(CASE_FILE, f"无法读取：{exc.strerror}")
@@ -225,11 +230,10 @@ def read_case(directory: Path, case_id: str | None = None) -> Case:
     return Case(cid, directory, parsed.data, parsed.version, parsed.error)
 
 
-def read_limited(path: Path) -> tuple[bytes, int]:
-    """(the file's bytes up to just past the size limit, its size): a 50 MB file is not read whole."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        return fh.read(MAX_FILE_BYTES + 1), size
+def read_limited(path: Path, name: str | None = None) -> tuple[bytes, int]:
+    """(the file's bytes up to just past the size limit, its size): a 50 MB file is not read
+    whole. A symbolic link or a special file (FIFO …) is refused (``NotPlainFile``), not read."""
+    return read_regular(path, MAX_FILE_BYTES, name)
 
 
 class CaseUnusable(ValueError):

@@ -30,6 +30,7 @@ from .edit import (
 )
 from .findings import CASE_FILE
 from .paths import PathError, format_path, get_at, parse_path
+from .safefs import read_regular
 from .store import (
     LOGIN_TRAILER,
     REASON_TRAILER,
@@ -44,6 +45,7 @@ from .store import (
     object_id,
     open_repo,
     parse_cached,
+    refuse_links,
     save_case,
 )
 
@@ -348,13 +350,14 @@ def _files_at(repo: git.Repo, commit: str, rel_dir: str) -> dict[str, str]:
 
 
 def _files_on_disk(case_dir: Path) -> dict[str, bytes]:
+    refuse_links(case_dir, case_dir.name)  # never read through a link
     out: dict[str, bytes] = {}
     if (case_dir / CASE_FILE).is_file():
-        out[CASE_FILE] = (case_dir / CASE_FILE).read_bytes()
+        out[CASE_FILE] = read_regular(case_dir / CASE_FILE)[0]
     reviews = case_dir / "reviews"
     if reviews.is_dir():
         for path in sorted(reviews.glob("*.toml")):
-            out[f"reviews/{path.name}"] = path.read_bytes()
+            out[f"reviews/{path.name}"] = read_regular(path)[0]
     return out
 
 
@@ -518,8 +521,9 @@ def case_blame(cases_dir: Path, case_id: str, path: str | None = None) -> list[B
                 tree = _adopt(tree, other, base[0] if base else None, theirs, new)
         state[rev.commit] = (new, tree)
         last = state[rev.commit]
+    refuse_links(case_dir, case_id)
     on_disk = (
-        parse_cached((case_dir / CASE_FILE).read_bytes())
+        parse_cached(read_regular(case_dir / CASE_FILE)[0])
         if (case_dir / CASE_FILE).is_file()
         else None
     )

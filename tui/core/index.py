@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 from .case import blob_id, read_case
 from .findings import CASE_FILE, Finding
+from .gitsafe import safe_env
 from .repo import list_case_ids
 from .review import REVIEWS_DIR
+from .safefs import read_regular
 from .schema import schema_dir
 
 if TYPE_CHECKING:
@@ -344,8 +346,7 @@ class _GitView:
         if known is not None and rel not in self.dirty:
             return known
         try:
-            with open(cases_dir / rel, "rb") as fh:
-                return blob_id(fh.read())
+            return blob_id(read_regular(cases_dir / rel)[0])  # never a link, nor a FIFO
         except OSError:
             return None
 
@@ -361,7 +362,7 @@ def _spawn(cwd: Path, *args: str) -> subprocess.Popen[bytes] | None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, **_GIT_ENV},
+            env={**os.environ, **_GIT_ENV, **safe_env(cwd)},
         )
     except OSError:
         return None
@@ -374,7 +375,7 @@ def _git(cwd: Path, *args: str) -> tuple[int, str] | None:
             cwd=cwd,
             capture_output=True,
             check=False,
-            env={**os.environ, **_GIT_ENV},
+            env={**os.environ, **_GIT_ENV, **safe_env(cwd)},
         )
     except OSError:
         return None

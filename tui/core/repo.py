@@ -56,7 +56,10 @@ def resolve_cases_dir(given: str | os.PathLike[str] | None) -> Path:
 
 
 def list_case_ids(cases_dir: Path) -> tuple[list[str], list[str]]:
-    """(case IDs in name order, names of folders skipped because they are not valid IDs)."""
+    """(case IDs in name order, names of folders skipped because they are not valid IDs).
+
+    A case folder that is a symbolic link is listed (and read as a broken case that names
+    the link), so that it is neither followed nor silently hidden."""
     ids: list[str] = []
     skipped: list[str] = []
     try:
@@ -64,7 +67,9 @@ def list_case_ids(cases_dir: Path) -> tuple[list[str], list[str]]:
     except OSError as exc:
         raise CasesDirError(f"无法读取案卷目录 {str(cases_dir)!r}：{exc.strerror}") from exc
     for entry in entries:
-        if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+        if entry.name.startswith(".") or not (
+            entry.is_dir(follow_symlinks=False) or entry.is_symlink()
+        ):
             continue
         if not (
             os.path.exists(os.path.join(entry.path, "case.toml"))

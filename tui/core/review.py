@@ -10,6 +10,7 @@ from typing import Any
 from .case import parse_toml_bytes, read_limited
 from .findings import Finding
 from .paths import PathError, format_path, get_at, parse_path
+from .safefs import NotPlainFile, folder_problem
 from .schema import Form, load_review_schema
 
 REVIEWS_DIR = "reviews"
@@ -53,23 +54,37 @@ class Review:
 def read_reviews(case_dir: Path) -> list[Review]:
     """Every ``reviews/*.toml`` of a case, in name order. A broken file is a Review with an error."""
     folder = case_dir / REVIEWS_DIR
+    problem = folder_problem(folder, REVIEWS_DIR)
+    if problem:
+        return [
+            Review(
+                REVIEWS_DIR,
+                REVIEWS_DIR,
+                None,
+                None,
+                Finding("TOML.PARSE", "error", None, problem, file=REVIEWS_DIR),
+            )
+        ]
     if not folder.is_dir():
         return []
     out = []
     for path in sorted(folder.glob("*.toml")):
         rel = f"{REVIEWS_DIR}/{path.name}"
         try:
-            raw, size = read_limited(path)
+            raw, size = read_limited(path, rel)
         except OSError as exc:
+            said = (
+                str(exc.strerror)
+                if isinstance(exc, NotPlainFile)
+                else f"{rel}：无法读取：{exc.strerror}"
+            )
             out.append(
                 Review(
                     path.stem,
                     rel,
                     None,
                     None,
-                    Finding(
-                        "TOML.PARSE", "error", None, f"{rel}：无法读取：{exc.strerror}", file=rel
-                    ),
+                    Finding("TOML.PARSE", "error", None, said, file=rel),
                 )
             )
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import shlex
 import shutil
 import sys
@@ -13,7 +14,9 @@ import tomlkit
 
 from .case import parse_toml_bytes, read_case
 from .gate import blocking
+from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
+from .safefs import case_problems, read_regular
 from .schema import FormError, available_forms, load_form
 from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
 from .template import template_text
@@ -26,21 +29,51 @@ class SetupError(RuntimeError):
     """init/new cannot proceed; the message says why and what to do."""
 
 
+def installed_python() -> str:
+    """This interpreter by absolute path (the one the hook and the merge driver will run)."""
+    return os.path.abspath(sys.executable)
+
+
 def _hook_text(cases_dir: Path) -> str:
-    python = shlex.quote(sys.executable)
+    """The pre-commit hook: the installed anjuan by absolute path, in isolated mode.
+
+    ``-I``: no current directory (the repository root, where a committed ``tui/`` would sit)
+    and no PYTHON* variables on the module path. When the recorded interpreter is gone the
+    hook falls back to an ``anjuan`` on PATH by absolute path outside the repository; when it
+    finds none it refuses the commit, since the cases could not be checked.
+    """
+    python = shlex.quote(installed_python())
     cases = shlex.quote(str(cases_dir.resolve()))
     return f"""#!/bin/sh
 {HOOK_MARK}: checks the staged cases with `anjuan validate`.
 # Errors block the commit (in a draft only unreadable, mistyped or out-of-list values);
 # warnings pass. Skip once with `git commit --no-verify`.
-if {python} -c "import tui.cli" 2>/dev/null; then
-  exec {python} -m tui.cli hook pre-commit --cases {cases}
-elif command -v anjuan >/dev/null 2>&1; then
-  exec anjuan hook pre-commit --cases {cases}
-else
-  echo "anjuan pre-commit: anjuan is not installed here; the cases were not checked" >&2
-  exit 0
+# The recorded interpreter runs isolated (-I): nothing of this repository is imported.
+PY={python}
+CASES={cases}
+if [ -x "$PY" ] && "$PY" -I -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('tui') is None)" 2>/dev/null; then
+  exec "$PY" -I -m tui.cli hook pre-commit --cases "$CASES"
 fi
+# Else the first anjuan on PATH, by absolute path and outside this repository (a "." on PATH
+# would otherwise find a committed ./anjuan).
+TOP=$(pwd -P)
+ANJUAN=
+set -f
+OLDIFS=$IFS
+IFS=:
+for dir in $PATH; do
+  case "$dir" in /*) ;; *) continue ;; esac
+  case "$dir/" in "$TOP"/*) continue ;; esac
+  if [ -f "$dir/anjuan" ] && [ -x "$dir/anjuan" ]; then ANJUAN="$dir/anjuan"; break; fi
+done
+IFS=$OLDIFS
+set +f
+if [ -n "$ANJUAN" ]; then
+  exec "$ANJUAN" hook pre-commit --cases "$CASES"
+fi
+echo "anjuan pre-commit：找不到 anjuan（记录的 $PY 已不可用，PATH 中也没有仓库之外的 anjuan），案卷未能检查，提交被拒绝。" >&2
+echo "请安装 anjuan 后在本仓库重新运行 anjuan init 更新此钩子；确需不经检查提交时用 git commit --no-verify" >&2
+exit 1
 """
 
 
@@ -57,7 +90,7 @@ def init_cases_repo(directory: Path) -> list[str]:
         root = directory.resolve()
     else:
         said.append(f"{directory} 已在 git 仓库 {root} 中")
-    repo = git.Repo(root)
+    repo = harden(git.Repo(root))
     hooks = Path(repo.git_dir) / "hooks"
     hooks.mkdir(parents=True, exist_ok=True)
     hook = hooks / "pre-commit"
@@ -89,13 +122,19 @@ def new_case(
         raise SetupError(str(exc)) from exc
     repo = open_repo(cases_dir)
     target = cases_dir / case_id
-    if target.exists():
+    if os.path.lexists(target):
         raise SetupError(f"案卷 {case_id} 已存在（{target}）；请换一个编号，或用 anjuan set 修改它")
     if from_id is not None:
         source = cases_dir / from_id
+        refused = case_problems(source, from_id, whole=True)
+        if refused:
+            listed = "；".join(refused[:5]) + (
+                f"；另有 {len(refused) - 5} 处" if len(refused) > 5 else ""
+            )
+            raise SetupError(f"不能复制 {from_id}：{listed}。未建立 {case_id}")
         if not (source / "case.toml").is_file():
             raise SetupError(f"没有案卷 {from_id!r} 可复制（{source}/case.toml 不存在）")
-        raw = (source / "case.toml").read_bytes()
+        raw = read_regular(source / "case.toml")[0]
         parsed = parse_toml_bytes(raw)
         if parsed.data is None:
             raise SetupError(
@@ -125,7 +164,9 @@ def new_case(
         if from_id is not None:
             attachments = cases_dir / from_id / "attachments"
             if attachments.is_dir():
-                shutil.copytree(attachments, target / "attachments")
+                # symlinks=True: a link that appeared since the check is copied as a link, its
+                # target never read
+                shutil.copytree(attachments, target / "attachments", symlinks=True)
                 written.append(target / "attachments")
         atomic_write(target / "case.toml", text.encode("utf-8"))
         sha = commit_paths(repo, written, f"{case_id}: 新建案卷（{what}）", who)

@@ -34,7 +34,9 @@ from .case import MAX_FILE_BYTES, Case, blob_id, parse_toml_bytes, read_case, re
 from .edit import FieldChange, MergeError, diff_data, loads_sections, render_checked
 from .findings import CASE_FILE, Finding
 from .gate import DRAFT_STATES, blocking
+from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
+from .safefs import NotPlainFile, case_problems, folder_problem, read_regular
 
 LOGIN_TRAILER = "Anjuan-Login"
 REASON_TRAILER = "Anjuan-Reason"
@@ -147,7 +149,7 @@ def open_repo(cases_dir: Path) -> git.Repo:
         if repo is not None:
             return repo
     try:
-        repo = git.Repo(root)
+        repo = harden(git.Repo(root))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
         raise StoreError(
             f"{root} 的 .git 已损坏或不是 git 仓库：{exc}；请修复或重新 anjuan init"
@@ -740,12 +742,25 @@ def _case_dir(cases_dir: Path, case_id: str) -> Path:
         check_case_id(case_id)
     except CaseIdError as exc:
         raise StoreError(str(exc)) from exc
+    problem = folder_problem(cases_dir / case_id, case_id)
+    if problem:
+        raise StoreError(problem)
     return cases_dir / case_id
+
+
+def refuse_links(case_dir: Path, case_id: str) -> None:
+    """StoreError naming every link or special file among what a save reads and commits."""
+    problems = case_problems(case_dir, case_id)
+    if problems:
+        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+        raise StoreError(f"{problems[0]}{more}；未做任何修改")
 
 
 def _read(path: Path, case_id: str) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path)[0]
+    except NotPlainFile as exc:
+        raise StoreError(f"{case_id}/{exc.strerror}；未做任何修改") from exc
     except FileNotFoundError as exc:
         raise StoreError(
             f"没有案卷 {case_id}（{path} 不存在）；用 anjuan new {case_id} 新建"
@@ -940,6 +955,7 @@ def _save_locked(
         notes = recover_stale_locks(repo)
     except git.GitCommandError as exc:
         raise StoreError(explain_git_error(exc, root)) from exc
+    refuse_links(case_dir, case_id)
     if file != CASE_FILE and not path.exists():
         if not (case_dir / CASE_FILE).is_file():
             raise StoreError(f"没有案卷 {case_id}；用 anjuan new {case_id} 新建")

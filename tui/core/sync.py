@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 import sys
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,8 @@ from .store import (
 DRIVER_NAME = "anjuan"
 ATTRIBUTE_LINES = ("*/case.toml merge=anjuan", "*/reviews/*.toml merge=anjuan")
 ATTRIBUTES_MARK = "# anjuan: field-level merge of cases and reviews (anjuan init)"
+# Case and review files are stored byte for byte: no filter, no end-of-line or encoding change.
+SAFE_ATTRIBUTES = " -filter -ident -text !working-tree-encoding"
 STATE_FILE = "anjuan/sync.json"
 
 
@@ -55,8 +58,11 @@ class SyncError(StoreError):
 
 
 def driver_command() -> str:
-    """The command git runs for ``merge=anjuan`` files: this Python, by absolute path."""
-    return f"{shlex.quote(sys.executable)} -m tui.cli merge-driver %O %A %B %P"
+    """The command git runs for ``merge=anjuan`` files: this Python, by absolute path, in
+    isolated mode (``-I``: git runs drivers in the repository root, and a committed ``tui/``
+    there must not be imported instead of the installed package)."""
+    python = shlex.quote(os.path.abspath(sys.executable))
+    return f"{python} -I -m tui.cli merge-driver %O %A %B %P"
 
 
 def install_merge_driver(repo: git.Repo, cases_dir: Path | None = None) -> list[str]:
@@ -73,16 +79,7 @@ def install_merge_driver(repo: git.Repo, cases_dir: Path | None = None) -> list[
     root = Path(repo.working_tree_dir or ".").resolve()
     folder = (cases_dir or root).resolve()
     prefix = "" if folder == root else folder.relative_to(root).as_posix() + "/"
-    wanted = [f"{prefix}{line}" for line in ATTRIBUTE_LINES]
-    info = Path(getattr(repo, "common_dir", None) or repo.git_dir) / "info"
-    info.mkdir(parents=True, exist_ok=True)
-    attributes = info / "attributes"
-    old = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-    missing = [line for line in wanted if line not in old.splitlines()]
-    if missing:
-        text = old + ("" if not old or old.endswith("\n") else "\n")
-        text += "\n".join([ATTRIBUTES_MARK, *missing]) + "\n"
-        atomic_write(attributes, text.encode("utf-8"))
+    _ensure_attributes(repo, _attribute_lines(prefix))
     return ["已安装字段级合并：git merge / git pull / anjuan sync 按字段合并案卷与评审文件"]
 
 
@@ -394,21 +391,43 @@ def _push(repo: git.Repo, remote: str, branch: str) -> None:
 
 def _merge_config(repo: git.Repo) -> list[str]:
     """``-c`` options so that this merge uses the field-level driver even where ``anjuan init``
-    never ran (the config is not cloned)."""
-    folder = Path(repo.git_dir) / "anjuan"
-    folder.mkdir(parents=True, exist_ok=True)
-    attributes = folder / "attributes"
-    wanted = "\n".join(ATTRIBUTE_LINES).replace("*/", "**/") + "\n"
-    if not attributes.exists() or attributes.read_text(encoding="utf-8") != wanted:
-        atomic_write(attributes, wanted.encode("utf-8"))
+    never ran (the config is not cloned).
+
+    The attributes go to ``$GIT_DIR/info/attributes``, which outranks every ``.gitattributes``
+    of the tree: a committed ``*/case.toml merge=union`` (or a filter) must not decide how
+    anjuan merges cases.
+    """
+    _ensure_attributes(repo, _attribute_lines("**/"))
     return [
         "-c",
         f"merge.{DRIVER_NAME}.driver={driver_command()}",
         "-c",
         f"merge.{DRIVER_NAME}.name=anjuan field-level merge",
-        "-c",
-        f"core.attributesFile={attributes}",
     ]
+
+
+def _attribute_lines(prefix: str) -> list[str]:
+    """The merge lines and the byte-for-byte lines for case folders under ``prefix``."""
+    merges = [
+        line.replace("*/", prefix, 1) if prefix == "**/" else prefix + line
+        for line in ATTRIBUTE_LINES
+    ]
+    return [*merges, *(line.split()[0] + SAFE_ATTRIBUTES for line in merges)]
+
+
+def _ensure_attributes(repo: git.Repo, wanted: list[str]) -> None:
+    """Append the missing ``wanted`` lines to ``$GIT_DIR/info/attributes`` (kept last: later
+    lines win within the file)."""
+    info = Path(getattr(repo, "common_dir", None) or repo.git_dir) / "info"
+    info.mkdir(parents=True, exist_ok=True)
+    attributes = info / "attributes"
+    old = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
+    lines = old.splitlines()
+    if lines[-len(wanted) :] == wanted:
+        return
+    kept = [line for line in lines if line not in wanted and line != ATTRIBUTES_MARK]
+    text = "\n".join([*kept, ATTRIBUTES_MARK, *wanted]) + "\n"
+    atomic_write(attributes, text.encode("utf-8"))
 
 
 def _unmerged(repo: git.Repo) -> dict[str, dict[int, str]]:

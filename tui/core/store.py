@@ -762,6 +762,10 @@ def _read(path: Path, case_id: str) -> bytes:
     except NotPlainFile as exc:
         raise StoreError(f"{case_id}/{exc.strerror}；未做任何修改") from exc
     except FileNotFoundError as exc:
+        if path.parent.is_dir():  # a folder of reviews or attachments: the same words as read_case
+            raise StoreError(
+                f"{case_id}：案卷目录中没有 case.toml；请用 anjuan new 建立案卷，或删除此目录"
+            ) from exc
         raise StoreError(
             f"没有案卷 {case_id}（{path} 不存在）；用 anjuan new {case_id} 新建"
         ) from exc

@@ -92,8 +92,9 @@ class Figure:
             "ratio_low": None if spread is None else round(spread[0], 3),
             "ratio_high": None if spread is None else round(spread[1], 3),
             "rounds": len(self.ratios),
-            "values": [round(v, 6) for v in self.values],
-            "baselines": [round(b, 6) for b in self.baselines],
+            # enough digits that the ratios recomputed from them match the median printed
+            "values": [round(v, 9) for v in self.values],
+            "baselines": [round(b, 9) for b in self.baselines],
             "unit": self.unit,
             "goal": GOALS.get(self.name),
             "note": self.note,

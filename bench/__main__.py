@@ -34,16 +34,21 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "Bench Person",
     "GIT_COMMITTER_EMAIL": "bench@example.cn",
 }
-GOALS = {
+GOALS = {  # issue 16's goals (the first round's were 1.5/2.0/2.0/1.5 and none for cold)
     "open_list": 1.5,
-    "open_case": 2.0,
-    "keystroke": 1.5,
-    "save": 1.5,
-    "validate_all": 1.5,
+    "open_list_cold": 2.0,
+    "open_case": 1.5,
+    "keystroke": 1.2,
+    "save": 1.2,
+    "validate_all": 1.2,
+    "validate_cold": 0.75,
     "validate_warm": 0.1,
     "log": 3.0,
+    "blame": 3.0,
+    "sync": 3.0,
     "export_all": 1.5,
-    "memory_list": 2.0,
+    "memory_list": 1.5,
+    "summary_warm": 0.1,
 }
 NOT_BUILT = "n/a (not built yet)"
 
@@ -113,12 +118,17 @@ def needs_more(figure: Figure) -> bool:
     return (spread[1] - spread[0]) / 2 > abs(goal - ratio)
 
 
+LOG_COMMITS_DEFAULT = 200
+
+
 @dataclass
 class Setup:
     cases: Path
     ids: list[str]
     repeat: int
     rows: int
+    commits: int = LOG_COMMITS_DEFAULT  # of the history case (log, blame)
+    history: int = 0  # commits made so far on it
 
 
 def git(repo: Path, *args: str) -> str:
@@ -210,6 +220,55 @@ def validate_warm(s: Setup) -> Figure:
     command()  # the index, as the list, the hook or a previous validate left it
     note = f"{len(s.ids)} unchanged cases: spawn to exit (wall) vs tomllib.loads (CPU time)"
     return interleaved(Figure("validate_warm", "s", note=note), command, baseline, s.repeat)
+
+
+def _command(s: Setup, *args: str) -> Callable[[], None]:
+    argv = [sys.executable, "-m", "tui.cli", "--cases", str(s.cases), *args]
+
+    def run() -> None:
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+    return run
+
+
+def _tomllib_cpu(s: Setup) -> float:
+    start = time.process_time()
+    for cid in s.ids:
+        tomllib.loads((s.cases / cid / "case.toml").read_text(encoding="utf-8"))
+    return time.process_time() - start
+
+
+def validate_cold(s: Setup) -> Figure:
+    """A cold ``anjuan validate`` (no index): the wall time, free to use every core."""
+    command = _command(s, "validate", "--today", TODAY.isoformat(), "--format", "json")
+    git_dir = Path(git(s.cases, "rev-parse", "--absolute-git-dir").strip())
+
+    def cold() -> float:
+        shutil.rmtree(git_dir / "anjuan", ignore_errors=True)
+        start = time.perf_counter()
+        command()
+        return time.perf_counter() - start
+
+    try:
+        note = (
+            f"{len(s.ids)} cases, no index: spawn to exit (wall, {os.cpu_count()} cores) vs"
+            " tomllib.loads on one core (CPU time)"
+        )
+        return interleaved(
+            Figure("validate_cold", "s", note=note), cold, lambda: _tomllib_cpu(s), s.repeat
+        )
+    finally:
+        command()  # leave the index warm for the figures after this one
+
+
+def summary_warm(s: Setup) -> Figure:
+    """The whole ``anjuan summary`` process on unchanged cases, the index warm."""
+    command = _command(s, "summary", "--today", TODAY.isoformat(), "--format", "csv")
+    command()
+    note = f"{len(s.ids)} unchanged cases: spawn to exit (wall) vs tomllib.loads (CPU time)"
+    return interleaved(
+        Figure("summary_warm", "s", note=note), command, lambda: _tomllib_cpu(s), s.repeat
+    )
 
 
 def _probe(*args: str) -> tuple[float, dict[str, Any]]:
@@ -344,7 +403,24 @@ def export_all(s: Setup) -> Figure:
     return interleaved(Figure("export_all", "s", note=note), ours, baseline, s.repeat, CPU)
 
 
-LOG_COMMITS = 200
+def _set_count(path: Path, key: str, value: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    start = text.index(key) + len(key)
+    end = start
+    while text[end].isdigit():
+        end += 1
+    path.write_text(f"{text[:start]}{value}{text[end:]}", encoding="utf-8")
+
+
+def history_case(s: Setup) -> str:
+    """The last case, given ``s.commits`` commits of one field each (made once, then reused)."""
+    cid = s.ids[-1]
+    path = s.cases / cid / "case.toml"
+    while s.history < s.commits:  # any count ≥ 1000 keeps the case valid
+        _set_count(path, "info_pushes = ", 1000 + s.history)
+        git(s.cases, "commit", "-q", "--no-verify", "-m", f"edit {s.history}", "--", str(path))
+        s.history += 1
+    return cid
 
 
 def log(s: Setup) -> Figure:
@@ -352,28 +428,101 @@ def log(s: Setup) -> Figure:
         from tui.core.history import case_log
     except ImportError:
         return Figure("log", "s", note=f"{NOT_BUILT}: tui.core.history.case_log")
-    cid = s.ids[-1]
-    path = s.cases / cid / "case.toml"
-    fields = ["info_pushes = "]  # any count ≥ 1000 keeps the case valid
-    for n in range(LOG_COMMITS):
-        text = path.read_text(encoding="utf-8")
-        start = text.index(fields[n % len(fields)])
-        start += len(fields[n % len(fields)])
-        end = start
-        while text[end].isdigit():
-            end += 1
-        path.write_text(f"{text[:start]}{1000 + n}{text[end:]}", encoding="utf-8")
-        git(s.cases, "commit", "-q", "--no-verify", "-m", f"edit {n}", "--", str(path))
+    cid = history_case(s)
 
     def ours() -> None:
         entries = case_log(s.cases, cid)
-        assert len(entries) > LOG_COMMITS
+        assert len(entries) > s.commits
 
     def baseline() -> None:
         git(s.cases, "log", "-p", "--", cid)
 
-    note = f"field-level log of a case with {LOG_COMMITS + 1} commits vs git log -p"
+    note = f"field-level log of a case with {s.commits + 1} commits vs git log -p"
     return interleaved(Figure("log", "s", note=note), ours, baseline, s.repeat)
+
+
+def blame(s: Setup) -> Figure:
+    from tui.core.history import case_blame
+
+    cid = history_case(s)
+
+    def ours() -> None:
+        lines = case_blame(s.cases, cid, "targets.info_pushes")
+        assert lines and lines[0].commit
+
+    def baseline() -> None:
+        git(s.cases, "blame", "--", f"{cid}/case.toml")
+
+    note = (
+        f"who changed one field, of a case with {s.commits + 1} commits, vs git blame of its file"
+    )
+    return interleaved(Figure("blame", "s", note=note), ours, baseline, s.repeat)
+
+
+SYNC_CASES = 100
+
+
+def sync(s: Setup) -> Figure:
+    """``anjuan sync`` taking 100 cases a colleague changed vs ``git pull`` of the same commits.
+
+    Each round starts from the same state, on both sides: a clone with one local commit (so
+    the sync merges rather than fast-forwards) and a remote holding the colleague's commits.
+    """
+    work = s.cases.parent / "sync"
+    changed = s.ids[: min(SYNC_CASES, len(s.ids) - 1)]
+    mine = s.ids[-1]
+
+    def prepare(n: int) -> tuple[Path, Path]:
+        round_dir = work / str(n)
+        origin = round_dir / "origin.git"
+        round_dir.mkdir(parents=True)
+        subprocess.run(["git", "clone", "-q", "--bare", str(s.cases), str(origin)], check=True)
+        clones = {}
+        for name in ("ours", "theirs", "pull"):
+            clones[name] = round_dir / name
+            subprocess.run(["git", "clone", "-q", str(origin), str(clones[name])], check=True)
+        for name in ("ours", "pull"):
+            path = clones[name] / mine / "case.toml"
+            _set_count(path, "info_pushes = ", 5000 + n)
+            git(clones[name], "commit", "-q", "--no-verify", "-am", "my change")
+        for k, cid in enumerate(changed):
+            _set_count(clones["theirs"] / cid / "case.toml", "info_pushes = ", 7000 + k)
+            git(clones["theirs"], "commit", "-q", "--no-verify", "-am", f"their change {k}")
+        git(clones["theirs"], "push", "-q", "origin", "HEAD")
+        twin = round_dir / "twin.git"  # the same remote, for the side that does not push
+        shutil.copytree(origin, twin)
+        git(clones["pull"], "remote", "set-url", "origin", str(twin))
+        return clones["ours"], clones["pull"]
+
+    rounds = iter(range(10_000))
+    state: dict[str, Path] = {}
+
+    def ours() -> float:
+        state["ours"], state["pull"] = prepare(next(rounds))
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--cases", str(state["ours"]), "sync"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        took = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(f"anjuan sync failed: {done.stderr.strip()[-2000:]}")
+        return took
+
+    def baseline() -> float:
+        start = time.perf_counter()
+        git(state["pull"], "pull", "-q", "--no-rebase", "--no-edit")
+        took = time.perf_counter() - start
+        shutil.rmtree(state["pull"].parent)
+        return took
+
+    try:
+        note = f"a sync merging {len(changed)} changed cases (process, wall) vs git pull"
+        return interleaved(Figure("sync", "s", note=note), ours, baseline, s.repeat)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 EDITOR_ROWS = 500
@@ -537,11 +686,24 @@ BENCHMARKS: list[Callable[[Setup], Figure | list[Figure]]] = [
     open_list_and_memory,
     validate_all,
     validate_warm,
+    validate_cold,
+    summary_warm,
     export_all,
     save,
     log,
+    blame,
+    sync,
     open_case_and_keystroke,
 ]
+# ``--large``: the office's size (10,000 cases, a case with 2,000 commits)
+LARGE: list[Callable[[Setup], Figure | list[Figure]]] = [
+    open_list_and_memory,
+    validate_warm,
+    summary_warm,
+    log,
+    blame,
+]
+LARGE_CASES, LARGE_COMMITS = 10_000, 2_000
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -583,19 +745,29 @@ def table(figures: list[Figure]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="200 cases instead of 1,000")
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help=f"the office's size: {LARGE_CASES:,} cases, a case with {LARGE_COMMITS:,} commits",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--cases", type=int, help=argparse.SUPPRESS)  # tiny runs for tests
     parser.add_argument("--rows", type=int, default=60, help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    count = args.cases or (200 if args.quick else 1000)
-    repeat = args.repeat or (3 if args.quick else 5)
+    count = args.cases or (LARGE_CASES if args.large else 200 if args.quick else 1000)
+    repeat = args.repeat or (3 if args.quick or args.large else 5)
+    benchmarks = LARGE if args.large else BENCHMARKS
     work = Path(tempfile.mkdtemp(prefix="anjuan-bench-"))
     try:
         setup = make_repo(work, count, args.rows)
         setup.repeat = repeat
+        if args.cases:  # a tiny run for the tests: a short history
+            setup.commits = min(LOG_COMMITS_DEFAULT, 10 * count)
+        elif args.large:
+            setup.commits = LARGE_COMMITS
         figures: list[Figure] = []
-        for bench in BENCHMARKS:
+        for bench in benchmarks:
             got = bench(setup)
             new = got if isinstance(got, list) else [got]
             figures.extend(new)

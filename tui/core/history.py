@@ -449,6 +449,8 @@ def _carry(tree: Tree, old: Any, new: Any, rev: Revision | None) -> Tree:
     """The blame of ``new``: unchanged fields keep their commit, changed ones get ``rev``."""
     if old is _MISSING:
         return _fresh(new, rev)
+    if old is new:  # the parse cache shares unchanged sections between versions
+        return tree
     if isinstance(new, dict):
         if not (isinstance(old, dict) and isinstance(tree, dict)):
             return _fresh(new, rev)
@@ -456,6 +458,8 @@ def _carry(tree: Tree, old: Any, new: Any, rev: Revision | None) -> Tree:
     if is_rows(new) and new:
         if not (is_rows(old) and old and isinstance(tree, list)):
             return _fresh(new, rev)
+        if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
+            return tree
         result: list[Tree] = [None] * len(new)
         for tag, i1, i2, j1, j2 in align_rows(old, new):
             paired = (

@@ -299,3 +299,44 @@ def test_validate_command_output_is_the_same_warm_and_cold(many: Path) -> None:
     text = anjuan("--cases", str(many), "validate", "--today", "2026-11-27")
     assert cold.stdout == built.stdout and json.loads(cold.stdout)["cases"]
     assert warm.stdout == text.stdout and warm.returncode == text.returncode == cold.returncode
+
+
+def test_a_cold_check_of_many_cases_on_every_core_finds_what_one_core_finds(
+    many: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold start spreads the checks over worker processes: same findings, same order,
+    progress for every case, and the index it leaves is the one a single process leaves."""
+    import tui.core.index as index
+    from tui.core.index import IndexStats, checked_cases
+
+    for n in range(4, 12):  # eleven cases, some broken, some with findings
+        shutil.copytree(many / "XH-2022-001", many / f"XH-2022-{n:03d}")
+    edit(many / "XH-2022-005" / "case.toml", "smes = 162", "smes = 999")
+    (many / "XH-2022-007" / "case.toml").write_text("not = [toml", encoding="utf-8")
+    git(many, "add", "-A")
+    git(many, "commit", "-q", "--no-verify", "-m", "eleven cases")
+    plain = tmp_path / "plain"  # and a folder outside git
+    shutil.copytree(many, plain, ignore=shutil.ignore_patterns(".git"))
+
+    def run(cases: Path, parallel_from: int) -> tuple[list[dict], list[int], bytes]:  # type: ignore[type-arg]
+        monkeypatch.setattr(index, "PARALLEL_FROM", parallel_from)
+        for path in index_files(cases) if (cases / ".git").exists() else []:
+            path.unlink()
+        steps: list[int] = []
+        stats = IndexStats()
+        got = checked_cases(cases, TODAY, stats=stats, progress=lambda d, t: steps.append(d))
+        assert stats.checked == len(got) == 11
+        stored = (
+            b"".join(p.read_bytes() for p in index_files(cases))
+            if (cases / ".git").exists()
+            else b""
+        )
+        return [c.to_json() for c in got], steps, stored
+
+    for cases in (many, plain):
+        one = run(cases, 10**9)
+        spread = run(cases, 2)
+        assert spread == one
+        assert one[1] == list(range(1, 12))
+        broken = [c for c in one[0] if c["case"] == "XH-2022-007"]
+        assert broken[0]["findings"][0]["rule"] == "TOML.PARSE"

@@ -192,12 +192,16 @@ def checked_cases(
     total = len(ids)
     if git is None:
         stats.checked += total
-        plain = []
-        for n, cid in enumerate(ids, 1):
-            plain.append(_fresh(cases_dir, cid, today)[0])
+        done = 0
+
+        def counted() -> None:
+            nonlocal done
+            done += 1
             if progress is not None:
-                progress(n, total)
-        return plain
+                progress(done, total)
+
+        checked_now = _check_all(cases_dir, ids, today, counted)
+        return [checked_now[cid][0] for cid in ids]
     path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
     stored = _load(path, index_key)
     log = _editors(cases_dir, git, stored.get("log"))
@@ -205,12 +209,12 @@ def checked_cases(
     old_cases: dict[str, Any] = stored.get("cases", {})
     # a partial run (some case IDs) keeps the other entries; a full run drops removed cases
     new_cases: dict[str, Any] = {} if case_ids is None else dict(old_cases)
-    out: list[CheckedCase] = []
+    keys: dict[str, str | None] = {}
+    kept: dict[str, CheckedCase] = {}
     for cid in ids:
-        key = _case_key(cases_dir, cid, git)
+        key = keys[cid] = _case_key(cases_dir, cid, git)
         editor, edited = edits.get(cid) or (None, None)
         entry = old_cases.get(cid)
-        checked = None
         if (
             key is not None
             and isinstance(entry, dict)
@@ -218,26 +222,83 @@ def checked_cases(
             and _holds_on(entry.get("days"), today)
         ):
             checked = _decode_checked(entry, cid, editor, edited)
-        if checked is None:
-            stats.checked += 1
-            fresh, days = _fresh(cases_dir, cid, today)
-            entry = {"key": key, **_encode_checked(fresh), "days": days}
-            checked = replace(
-                fresh, summary=replace(fresh.summary, last_editor=editor, last_edited=edited)
-            )
+            if checked is not None:
+                kept[cid] = checked
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    for _ in kept:
+        step()
+    stale = [cid for cid in ids if cid not in kept]
+    fresh = _check_all(cases_dir, stale, today, step)
+    stats.checked += len(stale)
+    stats.reused += len(kept)
+    out: list[CheckedCase] = []
+    for cid in ids:
+        key = keys[cid]
+        if cid in kept:
+            checked = kept[cid]
+            entry = old_cases[cid]
         else:
-            stats.reused += 1
+            editor, edited = edits.get(cid) or (None, None)
+            made, days = fresh[cid]
+            entry = {"key": key, **_encode_checked(made), "days": days}
+            checked = replace(
+                made, summary=replace(made.summary, last_editor=editor, last_edited=edited)
+            )
         if key is not None:
             new_cases[cid] = entry
         else:
             new_cases.pop(cid, None)
         out.append(checked)
-        if progress is not None:
-            progress(len(out), total)
     index = {"format": INDEX_FORMAT, "key": index_key, "cases": new_cases, "log": log}
     if index != stored:
         _save(path, index)
     return out
+
+
+PARALLEL_FROM = 64  # cases to check before the work is spread over every core
+Checked = tuple[CheckedCase, list[str | None]]
+
+
+def _check_all(
+    cases_dir: Path, ids: list[str], today: date, step: Callable[[], None]
+) -> dict[str, Checked]:
+    """Read and check the cases, on every core when there are many (a cold start: a fresh
+    clone, new code or a new schema). ``step`` is called once per case, as each finishes."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(ids) < PARALLEL_FROM:
+        out: dict[str, Checked] = {}
+        for cid in ids:
+            out[cid] = _fresh(cases_dir, cid, today)
+            step()
+        return out
+    # deferred for start-up speed: only a cold run over many cases starts processes.
+    # forkserver, not fork: the TUI calls this from a thread, and fork copies held locks.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    chunk = max(8, len(ids) // (workers * 8))
+    parts = [ids[n : n + chunk] for n in range(0, len(ids), chunk)]
+    out = {}
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_fresh_part, cases_dir, part, today) for part in parts]
+        for future in as_completed(futures):
+            for cid, result in future.result():
+                out[cid] = result
+                step()
+    return out
+
+
+def _fresh_part(cases_dir: Path, ids: list[str], today: date) -> list[tuple[str, Checked]]:
+    """A worker's share of ``_check_all``."""
+    return [(cid, _fresh(cases_dir, cid, today)) for cid in ids]
 
 
 def _fresh(cases_dir: Path, cid: str, today: date) -> tuple[CheckedCase, list[str | None]]:

@@ -265,3 +265,29 @@ async def test_section_keys_pressed_quickly_each_move_one_section(cases_repo: Pa
         await pilot.press("alt+left")
         await settle(pilot)
         assert tabbed.active == ids[2]
+
+
+async def test_ctrl_q_enter_saves_the_edits_then_quits(cases_repo: Path) -> None:
+    """The first, focused choice is the safe one: Enter saves (reason dialog, Enter) and quits."""
+    from tests.conftest import git
+
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("applicant.address")
+        await pilot.pause()
+        await pilot.press("end", *"甲", "ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("enter")  # 保存并退出
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ReasonScreen"
+        await pilot.press("enter")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+        assert not app.is_running
+    text = (cases_repo / "XH-2022-001" / "case.toml").read_text(encoding="utf-8")
+    assert '甲"' in text
+    assert git(cases_repo, "status", "--porcelain").stdout == ""

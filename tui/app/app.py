@@ -105,5 +105,6 @@ class AnjuanApp(App[None]):
 
 def run_app(cases_dir: Path, as_name: str | None) -> int:
     """``anjuan`` with no sub-command: the TUI on ``cases_dir``; the exit status."""
-    AnjuanApp(Path(cases_dir), as_name).run()
-    return 0
+    app = AnjuanApp(Path(cases_dir), as_name)
+    app.run()
+    return app.return_code or 0  # Textual sets 1 when the app stopped on an error

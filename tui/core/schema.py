@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,12 @@ REVIEW_SCHEMA = "review"
 
 
 def schema_dir() -> Path:
-    """Where the forms live: ``$ANJUAN_SCHEMA_DIR``, else ``schema/`` at the project root."""
+    """Where the forms live: ``$ANJUAN_SCHEMA_DIR``, else inside the installed package
+    (``tui/forms``, which in a clone is a link to the top-level ``schema/``)."""
     env = os.environ.get("ANJUAN_SCHEMA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "schema"
+    return Path(str(resources.files("tui") / "forms"))
 
 
 class FormError(LookupError):

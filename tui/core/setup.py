@@ -13,11 +13,12 @@ import git
 import tomlkit
 
 from .case import parse_toml_bytes, read_case
+from .editor_schema import EDITOR_SCHEMA_DIR, editor_schema_bytes, editor_schema_path
 from .gate import blocking
 from .gitsafe import harden
 from .repo import CaseIdError, check_case_id, git_root
 from .safefs import case_problems, read_regular
-from .schema import FormError, available_forms, load_form
+from .schema import Form, FormError, available_forms, load_form
 from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
 from .template import template_text
 from .validate import CaseReport, validate_case
@@ -107,7 +108,43 @@ def init_cases_repo(directory: Path) -> list[str]:
     from .sync import install_merge_driver
 
     said.extend(install_merge_driver(repo, directory))
+    forms = [load_form(name) for name in available_forms()]
+    changed = write_editor_schemas(directory, forms)
+    if changed:
+        names = "、".join(p.name for p in changed)
+        try:
+            sha = commit_paths(
+                repo, changed, "案卷仓库：编辑器用的申报书 schema", _person(repo, None)
+            )
+        except (git.GitCommandError, OSError) as exc:
+            said.append(f"已写入编辑器用的 schema（{names}），但未能提交：{exc}")
+        else:
+            said.append(
+                f"已写入并提交编辑器用的 schema {EDITOR_SCHEMA_DIR}/（{names}，提交 {sha[:10]}）："
+                "taplo、Even Better TOML 等编辑器据此提示案卷文件中的类型和选项错误"
+            )
     return said
+
+
+def write_editor_schemas(cases_dir: Path, forms: list[Form]) -> list[Path]:
+    """Write the editor schema of each form into the cases folder where it is missing or
+    out of date; the paths written (to commit)."""
+    written = []
+    for folder in (cases_dir / ".anjuan", cases_dir / EDITOR_SCHEMA_DIR):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise SetupError(
+                f"{folder} 是链接或不是目录：anjuan 不跟随案卷仓库中的链接；"
+                "请删除它（或换成普通目录）后重试，未做任何修改"
+            )
+    for form in forms:
+        path = editor_schema_path(cases_dir, form)
+        content = editor_schema_bytes(form)
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, content)
+        written.append(path)
+    return written
 
 
 def new_case(
@@ -161,6 +198,8 @@ def new_case(
     target.mkdir(parents=True)
     written = [target / "case.toml"]
     try:
+        if from_id is None:  # the file's #:schema line points at it: keep it current
+            written.extend(write_editor_schemas(cases_dir, [form]))
         if from_id is not None:
             attachments = cases_dir / from_id / "attachments"
             if attachments.is_dir():

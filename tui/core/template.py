@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import tomlkit
 import wcwidth
 
-from .schema import Form, schema_dir
+from .editor_schema import schema_line
+from .schema import Form
 
 _SKIP_ROWS = {"annex1", "annex2"}
 
@@ -111,14 +111,10 @@ def _section(node: dict[str, Any], header: str, form: Form | None = None) -> lis
 
 
 def template_text(form: Form, case_dir: Path) -> str:
-    """The text of a blank draft of ``form``; its ``#:schema`` line points at the schema file."""
-    schema_file = schema_dir() / f"{form.name}.schema.json"
-    try:
-        rel = os.path.relpath(schema_file, case_dir)
-    except ValueError:
-        rel = str(schema_file)
+    """The text of a blank draft of ``form``; its ``#:schema`` line points at the editor
+    schema that ``init`` and ``new`` keep in the cases folder (the same path in every clone)."""
     lines = [
-        f"#:schema {Path(rel).as_posix()}",
+        schema_line(form),
         f"# {form.title}",
         "# 由 anjuan new 生成：每个键后的注释是申报书上的栏目名称。",
         _line("form", form.name, "申报书类别（schema/<form>.schema.json）"),

@@ -336,6 +336,11 @@ def unlabelled_keys(text: str) -> list[str]:
                 visit(child, table.get(key) if table is not None else None, where)
             elif key == "form":
                 continue
+            elif child.get("format") == "date" and (table is None or key not in table):
+                # TOML has no empty date: an optional date is a commented example line
+                pattern = rf"(?m)^# {key} = .*# {re.escape(child['title'])}$"
+                if not re.search(pattern, text):
+                    missing.append(where)
             else:
                 item = table.item(key) if table is not None and key in table else None
                 comment = item.trivia.comment if item is not None else ""

@@ -308,7 +308,9 @@ def test_every_table_of_all_lines_up(sample: dict[str, Any], form: Any, fmt: str
     text = export_table(sample, form, "all", fmt)
     assert isinstance(text, str)
     tables = [lines for lines in _table_lines(text) if lines[0][:1] in ("┌", "+", "╭")]
-    assert len(tables) == 13  # 案卷, 一, 二 (7 tables), 三, 四, 附件1, 附件2
+    assert (
+        len(tables) == 15
+    )  # 案卷, 一, 二 (7 tables), 三, 四, 五 (签字人/日期), 附件1, 附件2, 附件3 (封皮)
     for lines in tables:
         widths = {wcwidth.wcswidth(line) for line in lines}
         assert len(widths) == 1 and widths.pop() <= 120, lines

@@ -65,6 +65,10 @@ def _table_lines(node: dict[str, Any], header: str, form: Form | None) -> list[s
         else:
             scalars.append((key, child))
     for key, child in scalars:
+        if child.get("format") == "date":
+            # TOML has no empty date: an optional date is a commented-out example line
+            lines.append("# " + _line(key, _sample(child), child.get("title", "")))
+            continue
         value = _default(child)
         if key == "status":
             value = "draft"

@@ -265,3 +265,71 @@ async def test_section_keys_pressed_quickly_each_move_one_section(cases_repo: Pa
         await pilot.press("alt+left")
         await settle(pilot)
         assert tabbed.active == ids[2]
+
+
+async def test_ctrl_q_enter_saves_the_edits_then_quits(cases_repo: Path) -> None:
+    """The first, focused choice is the safe one: Enter saves (reason dialog, Enter) and quits."""
+    from tests.conftest import git
+
+    app = make_app(cases_repo)
+    async with app.run_test(size=(100, 40)) as pilot:
+        editor = await open_editor(pilot)
+        editor.jump_to("applicant.address")
+        await pilot.pause()
+        await pilot.press("end", *"甲", "ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("enter")  # 保存并退出
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ReasonScreen"
+        await pilot.press("enter")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+        assert not app.is_running
+    text = (cases_repo / "XH-2022-001" / "case.toml").read_text(encoding="utf-8")
+    assert '甲"' in text
+    assert git(cases_repo, "status", "--porcelain").stdout == ""
+
+
+ESCAPES = "\x1b[31m红色\x1b[0m \x1b]0;pwned\x07"
+ESCAPES_TOML = '"\\u001b[31m红色\\u001b[0m \\u001b]0;pwned\\u0007"'
+
+
+async def test_escape_sequences_in_values_show_as_codes_and_are_never_written_back(
+    cases_repo: Path,
+) -> None:
+    """A value holding terminal escapes is shown as visible codes in its input; opening the
+    case changes nothing; an edit saves the text as shown, never a raw escape the person did
+    not type."""
+    import re
+
+    from tests.conftest import git
+
+    path = cases_repo / "XH-2022-001" / "case.toml"
+    text = re.sub(
+        r'(?m)^address = "[^"\n]*"',
+        lambda _m: f"address = {ESCAPES_TOML}",
+        path.read_text("utf-8"),
+        count=1,
+    )
+    path.write_text(text, encoding="utf-8")
+    git(cases_repo, "commit", "-q", "--no-verify", "-am", "escapes")
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        assert editor.model is not None
+        assert editor.model.data["applicant"]["address"] == ESCAPES
+        box = editor.fields["applicant.address"].query_one(Input)
+        assert "\x1b" not in box.value and "\x07" not in box.value
+        assert "\\x1b[31m红色" in box.value and "\\x07" in box.value
+        editor.jump_to("applicant.address")
+        await pilot.pause()
+        shot = app.export_screenshot()
+        assert "\x1b" not in shot and "pwned" in shot
+        assert not editor.model.dirty  # untouched: the value is kept as it is
+        await pilot.press("end", "甲")
+        await pilot.pause()
+        edited = editor.model.data["applicant"]["address"]
+        assert "\x1b" not in edited and "\x07" not in edited and edited.endswith("甲")

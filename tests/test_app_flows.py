@@ -238,3 +238,87 @@ async def test_palette_offers_the_editor_actions(cases_repo: Path) -> None:
         await settle(pilot)
         assert editor.model is not None and not editor.model.dirty
         assert editor.fields["applicant.park_name"].query_one(Input).value == "星河科技园"
+
+
+def as_draft(cases: Path) -> None:
+    path = case_file(cases)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('status = "submitted"', 'status = "draft"', 1),
+        encoding="utf-8",
+    )
+    git(cases, "commit", "-qam", "draft")
+
+
+async def merge_and_save(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await save(pilot)
+    assert isinstance(app.screen, ConflictScreen)
+    await pilot.press("m")
+    await settle(pilot)
+    await save(pilot)
+
+
+async def test_conflict_merge_keeps_a_colleagues_change_to_a_row_after_one_i_deleted(
+    cases_repo: Path,
+) -> None:
+    """Issue 11 item 4 (a): rows are matched by what they are, not by position."""
+    from tests.conftest import anjuan
+
+    as_draft(cases_repo)
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        assert editor.model is not None
+        rows = [dict(r) for r in editor.model.data["annex1"]]
+        editor.jump_to("annex1[2].supplier")
+        await pilot.pause()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert len(editor.model.data["annex1"]) == len(rows) - 1
+        done = anjuan(
+            "--cases", str(cases_repo), "set", "XH-2022-001", "annex1[1].contract_yuan", "654321"
+        )
+        assert done.returncode == 0, done.stderr
+        await merge_and_save(pilot, app)
+        assert not editor.model.dirty
+    annex1 = tomllib.loads(case_file(cases_repo).read_text(encoding="utf-8"))["annex1"]
+    assert [r["patent_no"] for r in annex1] == [
+        rows[0]["patent_no"],
+        *[r["patent_no"] for r in rows[2:]],
+    ]
+    assert annex1[0]["contract_yuan"] == 654321  # the colleague's committed value, kept
+
+
+async def test_conflict_merge_puts_my_edit_on_my_row_after_a_colleague_deleted_another(
+    cases_repo: Path,
+) -> None:
+    """Issue 11 item 4 (b): my edit of row 3 lands on that row, wherever it now is."""
+
+    as_draft(cases_repo)
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(pilot)
+        assert editor.model is not None
+        rows = [dict(r) for r in editor.model.data["annex1"]]
+        editor.jump_to("annex1[3].recipient")
+        await pilot.pause()
+        await pilot.press("enter", *"新接受方公司", "enter")
+        await pilot.pause()
+        assert editor.model.data["annex1"][2]["recipient"] == "新接受方公司"
+        path = case_file(cases_repo)  # the colleague deletes row 1 by hand and commits
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        first = text.index("[[annex1]]")
+        second = text.index("[[annex1]]", first + 1)
+        path.write_text(text[:first] + text[second:], encoding="utf-8")
+        assert (
+            len(tomllib.loads(path.read_text(encoding="utf-8"))["annex1"])
+            == len(data["annex1"]) - 1
+        )
+        git(cases_repo, "commit", "-qam", "删除第1行")
+        await merge_and_save(pilot, app)
+    annex1 = tomllib.loads(case_file(cases_repo).read_text(encoding="utf-8"))["annex1"]
+    assert [r["patent_no"] for r in annex1] == [r["patent_no"] for r in rows[1:]]
+    by_no = {r["patent_no"]: r for r in annex1}
+    assert by_no[rows[2]["patent_no"]]["recipient"] == "新接受方公司"
+    others = [r for r in annex1 if r["patent_no"] != rows[2]["patent_no"]]
+    assert all(r["recipient"] != "新接受方公司" for r in others)

@@ -99,3 +99,64 @@ async def test_resolving_someone_elses_note_says_whose_and_writes_nothing(
     )
     changed = changed.stdout.split()
     assert changed == ["XH-2022-001/reviews/测试员.toml"]
+
+
+async def _review_with_a_new_note(pilot, app) -> ReviewScreen:  # type: ignore[no-untyped-def]
+    await open_editor(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    review = app.screen
+    assert isinstance(review, ReviewScreen) and not review.has_unsaved()
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    await pilot.press(*"请补充合同", "enter")
+    await pilot.pause()
+    assert review.has_unsaved()
+    return review
+
+
+async def test_leaving_a_review_with_an_unsaved_note_asks_and_saving_is_the_default(
+    cases_repo: Path,
+) -> None:
+    """Esc on the review screen with a new note asks; Esc there keeps editing; Enter on the
+    focused first choice saves the note, commits it and goes back."""
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        review = await _review_with_a_new_note(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("escape")  # the dialog's Esc: back to the review, the note still there
+        await pilot.pause()
+        assert app.screen is review and review.has_unsaved()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("enter")  # 保存并返回
+        await settle(pilot)
+        for _ in range(50):
+            if not isinstance(app.screen, ReviewScreen):
+                break
+            await pilot.pause(0.05)
+        assert not isinstance(app.screen, ReviewScreen)
+    saved = (cases_repo / "XH-2022-001" / "reviews" / "测试员.toml").read_text(encoding="utf-8")
+    assert "请补充合同" in saved
+    assert "测试员.toml" in git(cases_repo, "show", "--name-only", "HEAD").stdout
+
+
+async def test_ctrl_q_with_an_unsaved_review_asks_and_enter_saves_then_quits(
+    cases_repo: Path,
+) -> None:
+    app = make_app(cases_repo)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _review_with_a_new_note(pilot, app)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen" and app.is_running
+        await pilot.press("enter")  # 保存并退出
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+        assert not app.is_running
+    saved = (cases_repo / "XH-2022-001" / "reviews" / "测试员.toml").read_text(encoding="utf-8")
+    assert "请补充合同" in saved

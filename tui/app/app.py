@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -52,28 +52,37 @@ class AnjuanApp(App[None]):
             self.notify(problem, severity="warning", timeout=8, markup=False)
 
     async def action_quit(self) -> None:
-        """Quit, but never silently drop unsaved edits: ask first."""
-        from .screens.case_editor import CaseEditorScreen
+        """Quit, but never silently drop unsaved work (an edit, a review): ask first, with
+        saving as the default choice."""
         from .screens.dialogs import ChoiceScreen
 
-        dirty = [
-            s
-            for s in self.screen_stack
-            if isinstance(s, CaseEditorScreen) and s.model and s.model.dirty
+        dirty: list[Any] = [
+            s for s in self.screen_stack if getattr(s, "has_unsaved", lambda: False)()
         ]
         if not dirty:
             self.exit()
             return
 
+        def save_all(screens: list[Any]) -> None:
+            """Save each screen in turn (top first); quit once the last is committed."""
+            if not screens:
+                self.exit()
+                return
+            screens[0].save_then(lambda: save_all(screens[1:]))
+
         def chosen(choice: str | None) -> None:
-            if choice == "quit":
+            if choice == "save":
+                save_all(list(reversed(dirty)))
+            elif choice == "quit":
                 self.exit()
 
-        names = "、".join(s.case_id for s in dirty)
+        names = "、".join(
+            f"{s.case_id}{'（评审）' if not hasattr(s, 'model') else ''}" for s in dirty
+        )
         self.push_screen(
             ChoiceScreen(
-                f"{names} 有未保存的修改，退出将丢失这些修改。",
-                [("quit", "放弃修改并退出"), ("cancel", "返回")],
+                f"{names} 有未保存的修改，不保存就退出会丢失这些修改。",
+                [("save", "保存并退出"), ("cancel", "返回"), ("quit", "放弃修改并退出")],
             ),
             chosen,
         )

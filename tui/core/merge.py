@@ -25,7 +25,12 @@ from typing import Any, Literal
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from .edit import same, toml_value  # same: 62.0 is 62, true is not 1 (shared with the store)
+from .edit import (  # same: 62.0 is 62, true is not 1 (shared with the store)
+    merge_into,
+    same,
+    toml_value,
+)
+from .findings import CASE_FILE
 from .paths import MISSING
 from .schema import FormError, load_form, load_review_schema
 
@@ -496,6 +501,27 @@ def merge_file_text(base: str, ours: str, theirs: str) -> tuple[str, int]:
     if done.returncode < 0 or done.returncode > 127:
         raise OSError(f"git merge-file 失败：{done.stderr.decode(errors='replace')}")
     return done.stdout.decode("utf-8", errors="surrogateescape"), done.returncode
+
+
+def data_text(data: Mapping[str, Any]) -> str:
+    """Case data (tomllib-shaped) as TOML text, for merging data that is not in a file."""
+    doc = tomlkit.document()
+    merge_into(doc, {}, data)
+    return doc.as_string()
+
+
+def merge_data(
+    base: Mapping[str, Any],
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    choices: Mapping[str, Side] | Side = "ours",
+) -> tuple[dict[str, Any], MergeResult]:
+    """The same field merge as ``sync`` and the merge driver, of three versions of a case's
+    data (the editor's: what was opened, what is being edited, what is on disk now): rows
+    matched by identity, never by position. The merged data, and the merge's conflicts."""
+    keys = row_keys_for(CASE_FILE, ours, theirs)
+    result = merge_documents(data_text(base), data_text(ours), data_text(theirs), keys, choices)
+    return tomllib.loads(result.text, parse_float=Decimal), result
 
 
 def merge_case_file(

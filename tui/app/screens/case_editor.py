@@ -144,6 +144,7 @@ class CaseEditorScreen(AnjuanScreen[None]):
         self.fields: dict[str, FieldRow] = {}
         self.tables: dict[str, RowTable] = {}
         self.saving = False
+        self.after_save: Callable[[], None] | None = None  # run once the save is committed
         self.ready = False
         self._section_target: str | None = None  # where section keys typed ahead lead
 
@@ -534,13 +535,18 @@ class CaseEditorScreen(AnjuanScreen[None]):
 
     # --- save, conflict, leave ---------------------------------------------------------------
     def action_save(self) -> None:
+        self._begin_save()
+
+    def _begin_save(self) -> bool:
+        """Ask the reason and save; False when nothing was started (nothing to save, or an
+        input that cannot be saved)."""
         from .dialogs import ReasonScreen
 
         if self.model is None or self.form is None or self.saving:
-            return
+            return False
         for table in [t for t in self.tables.values() if t.editing is not None]:
             if not table.finish_edit():  # a cell being edited is kept first, as Enter keeps it
-                return
+                return False
             self.model.set(parse_path(table.path), table.rows)
         invalid = [f for f in self.fields.values() if f.typing_invalid]
         if invalid:
@@ -550,10 +556,10 @@ class CaseEditorScreen(AnjuanScreen[None]):
                 severity="error",
                 markup=False,
             )
-            return
+            return False
         if not self.model.dirty:
             self.notify("没有修改，无需保存")
-            return
+            return False
         changes = [
             change_line(self.form.label(d.path), d)
             for d in diff_data(self.model.saved, self.model.data)
@@ -562,8 +568,11 @@ class CaseEditorScreen(AnjuanScreen[None]):
         def go(reason: str | None) -> None:
             if reason is not None:
                 self._save(reason or None)
+            else:
+                self.after_save = None  # back to editing: a later save is not the quit's
 
         self.app.push_screen(ReasonScreen(changes), go)
+        return True
 
     @work(thread=True, exclusive=True, group="editor-save")
     def _save(self, reason: str | None) -> None:
@@ -582,9 +591,11 @@ class CaseEditorScreen(AnjuanScreen[None]):
                 today=app.today,
             )
         except store.ConflictError:
+            self.after_save = None
             disk = read_case(self.cases_dir / self.case_id, self.case_id)
             app.call_from_thread(self._conflict, disk)
         except store.StoreError as exc:
+            self.after_save = None
             app.call_from_thread(
                 self.notify,
                 f"未保存：{exc}（你的修改仍在，可改正后再按 ctrl+s）",
@@ -606,6 +617,18 @@ class CaseEditorScreen(AnjuanScreen[None]):
             f"已保存并提交 {result.commit[:10]}（{len(result.changes)} 处修改）", markup=False
         )
         self._after_edit()
+        done, self.after_save = self.after_save, None
+        if done is not None:
+            done()
+
+    def has_unsaved(self) -> bool:
+        return self.model is not None and self.model.dirty
+
+    def save_then(self, done: Callable[[], None]) -> None:
+        """Save (asking the reason), and call ``done`` once it is committed."""
+        self.after_save = done
+        if not self._begin_save():
+            self.after_save = None  # nothing was saved (an invalid field, say): stay
 
     def _conflict(self, disk: Case) -> None:
         from .conflict import ConflictScreen
@@ -647,12 +670,12 @@ class CaseEditorScreen(AnjuanScreen[None]):
             if choice == "discard":
                 self.dismiss_editor()
             elif choice == "save":
-                self.action_save()
+                self.save_then(self.dismiss_editor)
 
         self.app.push_screen(
             ChoiceScreen(
                 "有未保存的修改。",
-                [("save", "保存"), ("discard", "放弃修改并返回"), ("cancel", "继续编辑")],
+                [("save", "保存并返回"), ("cancel", "继续编辑"), ("discard", "放弃修改并返回")],
             ),
             chosen,
         )

@@ -17,36 +17,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList, Static
 
 from ...core.edit import FieldChange, diff_data
-from ...core.paths import PathError, parse_path
+from ...core.merge import FieldConflict, Side, merge_data
+from ...core.paths import PathError
 from ...core.schema import Form
-from ..model import change_line, clone, put, shown
+from ..model import change_line, clone, shown
 from ..widgets.fields import MISSING
+
+
+def shown_side(value: Any) -> str:
+    """One side of a conflict: a deleted row or field reads 已删除."""
+    return "（已删除）" if value is MISSING else shown(value)
 
 
 def merge(
     base: dict[str, Any], disk: dict[str, Any], mine: dict[str, Any], keep_mine: set[str]
 ) -> dict[str, Any]:
-    """Disk's version with my edits applied; where both changed a field, mine only if kept."""
-    theirs = {d.path for d in diff_data(base, disk)}
-    merged = clone(disk)
-    for d in diff_data(base, mine):
-        if d.path in theirs and d.path not in keep_mine:
-            continue
-        parts = parse_path(d.path)
-        if not (isinstance(parts[-1], int) and (d.old is None or d.new is None)):
-            try:
-                put(merged, parts, MISSING if d.new is None else clone(d.new))
-                continue
-            except (IndexError, KeyError, TypeError, AttributeError):
-                pass  # the rows differ on disk
-        # rows were added or removed: take my whole table
-        first_row = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
-        table = parts[:first_row]
-        value: Any = mine
-        for p in table:
-            value = value[p]
-        put(merged, table, clone(value))
-    return merged
+    """Disk's changes and mine, merged field by field with rows matched by identity (the
+    core's merge, as ``sync`` does it); where both changed a field, mine only if its key (or
+    path) is in ``keep_mine``."""
+    _first, result = merge_data(base, mine, disk)
+    choices: dict[str, Side] = {
+        c.key: "ours" if (c.key in keep_mine or c.path in keep_mine) else "theirs"
+        for c in result.conflicts
+    }
+    return merge_data(base, mine, disk, choices)[0]
 
 
 class ConflictScreen(ModalScreen[dict[str, Any] | None]):
@@ -66,16 +60,12 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
         self.base, self.disk, self.mine = base, disk, mine
         self.theirs = diff_data(base, disk)
         self.my_changes = {d.path: d for d in diff_data(base, mine)}
-        self.both = [
-            d
-            for d in self.theirs
-            if d.path in self.my_changes and self.my_changes[d.path].new != d.new
-        ]
+        self.both: list[FieldConflict] = merge_data(base, mine, disk)[1].conflicts
 
-    def _label(self, d: FieldChange) -> str:
+    def _label(self, d: FieldChange | FieldConflict) -> str:
         try:
             return self.form.label(d.path) if self.form else d.path
-        except PathError:
+        except (PathError, ValueError):
             return d.path
 
     def compose(self) -> ComposeResult:
@@ -91,11 +81,11 @@ class ConflictScreen(ModalScreen[dict[str, Any] | None]):
                 yield SelectionList[str](
                     *[
                         (
-                            f"{self._label(d)}：对方 {shown(d.new)} / 我 {shown(self.my_changes[d.path].new)}",
-                            d.path,
+                            f"{self._label(c)}：对方 {shown_side(c.theirs)} / 我 {shown_side(c.ours)}",
+                            c.key,
                             True,
                         )
-                        for d in self.both
+                        for c in self.both
                     ],
                     id="keep",
                 )

@@ -9,6 +9,7 @@ reviewer writes only their own file (case-format.md, "Reviews").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -82,6 +83,8 @@ class ReviewScreen(AnjuanScreen[bool]):
         self.mine: dict[str, Any] = {}
         self.version: str | None = None
         self.saved = False
+        self.baseline: dict[str, Any] | None = None  # what the screen showed when loaded/saved
+        self.after_save: Callable[[], None] | None = None
         self.note_rows: list[tuple[str, dict[str, Any], bool]] = []  # (author, note, mine)
 
     @property
@@ -155,6 +158,7 @@ class ReviewScreen(AnjuanScreen[bool]):
         summary = self.mine.get("summary")
         self.query_one("#summary", TextArea).text = summary if isinstance(summary, str) else ""
         self._tables()
+        self.baseline = self._current()
 
     def _tables(self) -> None:
         notes = self.query_one("#notes", DataTable)
@@ -223,7 +227,8 @@ class ReviewScreen(AnjuanScreen[bool]):
         self.app.push_screen(WaiverDialog(self.form), done)
 
     # --- save --------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def _current(self) -> dict[str, Any]:
+        """The review as the screen shows it now: what a save would write."""
         score_box = self.query_one("#score", Input)
         data = clone(self.mine)
         data["decision"] = self.query_one("#decision", Select).value or ""
@@ -232,7 +237,19 @@ class ReviewScreen(AnjuanScreen[bool]):
         else:
             data.pop("score", None)
         data["summary"] = self.query_one("#summary", TextArea).text
-        self._save(data)
+        return data
+
+    def has_unsaved(self) -> bool:
+        """Notes, waivers, decision, score or summary changed since loaded or saved."""
+        return self.baseline is not None and self._current() != self.baseline
+
+    def save_then(self, done: Callable[[], None]) -> None:
+        """Save, and call ``done`` once the save is committed (not when it fails)."""
+        self.after_save = done
+        self.action_save()
+
+    def action_save(self) -> None:
+        self._save(self._current())
 
     @work(thread=True, exclusive=True, group="review-save")
     def _save(self, data: dict[str, Any]) -> None:
@@ -246,16 +263,49 @@ class ReviewScreen(AnjuanScreen[bool]):
                 expected_version=self.version,
             )
         except store.StoreError as exc:
+            self.after_save = None
             app.call_from_thread(
-                self.notify, f"评审未保存：{exc}", severity="error", timeout=12, markup=False
+                self.notify,
+                f"评审未保存：{exc}（你的修改仍在）",
+                severity="error",
+                timeout=12,
+                markup=False,
             )
             return
         self.version = version
         self.saved = True
-        app.call_from_thread(self.notify, f"评审已保存并提交 {sha[:10]}", markup=False)
+        self.baseline = data
+        app.call_from_thread(self._saved, sha)
+
+    def _saved(self, sha: str) -> None:
+        self.notify(f"评审已保存并提交 {sha[:10]}", markup=False)
+        done, self.after_save = self.after_save, None
+        if done is not None:
+            done()
+
+    def _back_saved(self) -> None:
+        self.dismiss(True)
 
     def action_back(self) -> None:
-        self.dismiss(self.saved)
+        from .dialogs import ChoiceScreen
+
+        if not self.has_unsaved():
+            self.dismiss(self.saved)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.save_then(self._back_saved)
+            elif choice == "discard":
+                self.dismiss(self.saved)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                "评审有未保存的修改（批注、豁免、结论、评分或意见）。",
+                [("save", "保存并返回"), ("cancel", "继续编辑"), ("discard", "放弃修改并返回")],
+            ),
+            chosen,
+        )
 
     def palette_commands(self) -> list[SystemCommand]:
         return [

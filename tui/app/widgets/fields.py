@@ -23,6 +23,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static, TextArea
 
+from ...core.case import show_controls
 from ...core.findings import Finding
 from ...core.ids import CHECKS
 from ...core.paths import MISSING
@@ -53,16 +54,19 @@ def kind_of(node: dict[str, Any]) -> str:
 
 
 def display_text(node: dict[str, Any], value: Any) -> str:
-    """The text an Input shows for a value (the exact value, not a rounded one)."""
+    """The text an Input shows for a value (the exact value, not a rounded one). Control
+    characters (terminal escapes, bidi overrides) show as visible codes such as ``\\x1b``,
+    never raw: the value is data, and a raw escape would drive the reviewer's terminal. An
+    untouched field keeps its value; an edited one saves the text as shown."""
     if value is MISSING or value is None:
         return ""
     if isinstance(value, list):
-        return "；".join(str(v) for v in value)
+        return show_controls("；".join(str(v) for v in value))
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return show_controls(str(value))
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,12 @@ class FieldRow(Vertical):
     @on(Input.Changed, "#input")
     def _input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value == display_text(self.node, self.value):
+            # what the value shows (the input's first text, control codes made visible)
+            if self.typing_problem:
+                self.typing_problem = ""
+                self._show()
+            return
         parsed = parse_text(self.node, event.value)
         self.typing_problem = parsed.problem
         self._show()
@@ -281,6 +291,8 @@ class FieldRow(Vertical):
     @on(TextArea.Changed, "#input")
     def _text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        if event.text_area.text == display_text(self.node, self.value):
+            return
         self._edited(event.text_area.text)
 
     @on(Select.Changed, "#input")

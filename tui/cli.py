@@ -154,8 +154,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
 
     p = add_command(
-        sub, common, "new", cmd_new, "create a case from the form's template, commit it"
+        sub, common, "new", cmd_new, "create a case from the form's template, commit it",
+        case_id=False,
+    )  # fmt: skip
+    p.add_argument("case_id", metavar="CASE-ID", nargs="?")
+    p.add_argument(
+        "--from-docx",
+        nargs="+",
+        metavar="FILE",
+        help="read a filled 申报书 (.docx; many: DIR or FILES with --id-prefix)",
     )
+    p.add_argument(
+        "--id-prefix", metavar="PREFIX", help="with --from-docx: one case per file, IDs PREFIX001…"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --from-docx: show what would be read; write nothing",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument(
         "--from", dest="from_id", metavar="CASE-ID", help="copy this case instead of the template"
     )
@@ -313,6 +330,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .core.setup import new_case
 
+    if args.from_docx:
+        from .cli_document import cmd_new_from_docx
+
+        return cmd_new_from_docx(args)
+    if args.case_id is None:
+        raise CommandError("请给出案卷编号，如 anjuan new XH-2022-010")
+    if args.id_prefix or args.dry_run:
+        raise CommandError("--id-prefix 和 --dry-run 只与 --from-docx 一起使用")
     cases_dir = cases_dir_of(args)
     result = new_case(
         cases_dir, args.case_id, args.from_id, args.form, getattr(args, "as_name", None)

@@ -25,7 +25,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
         sub, common, "export", cmd_export,
         "one of the form's tables (or the whole application) as text, CSV or XLSX",
     )  # fmt: skip
-    p.add_argument("table", choices=TABLES, metavar="TABLE", help=" | ".join(TABLES))
+    tables = [*TABLES, "document"]
+    p.add_argument("table", choices=tables, metavar="TABLE", help=" | ".join(tables))
     _output_arguments(p)
 
     p = add_command(
@@ -141,16 +142,51 @@ def _emit(
     print(f"已写入 {path}", file=sys.stderr)
 
 
+DOCUMENT_FORMATS = ("docx", "pdf")
+
+
+def _document_format(args: argparse.Namespace) -> str:
+    fmt: str | None = args.format
+    if fmt is None:
+        fmt = "pdf" if args.output and Path(args.output).suffix.lower() == ".pdf" else "docx"
+    if fmt not in DOCUMENT_FORMATS:
+        raise CommandError(
+            f"export document 的 --format {fmt!r} 不可用；可用：docx（默认）、pdf（需要 LibreOffice）"
+        )
+    return fmt
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .core.case import data_and_form, read_case
     from .core.export import export_table
 
+    if args.table == "document":
+        return _export_document(args)
     fmt = _format_of(args)
     cases_dir = cases_dir_of(args)
     (case_id,) = case_ids_of(cases_dir, [args.case_id])
     data, form = data_and_form(read_case(cases_dir / case_id, case_id), "导出")
     content = export_table(data, form, args.table, fmt)
     _emit(content, args.output, f"{case_id}-{args.table}.xlsx", cases_dir)
+    return EXIT_OK
+
+
+def _export_document(args: argparse.Namespace) -> int:
+    from .core.case import data_and_form, read_case
+    from .core.document.pdf import PdfUnavailable, docx_to_pdf
+    from .core.document.write import document_bytes
+
+    fmt = _document_format(args)
+    cases_dir = cases_dir_of(args)
+    (case_id,) = case_ids_of(cases_dir, [args.case_id])
+    data, form = data_and_form(read_case(cases_dir / case_id, case_id), "导出")
+    content = document_bytes(data, form)
+    if fmt == "pdf":
+        try:
+            content = docx_to_pdf(content)
+        except PdfUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+    _emit(content, args.output, f"{case_id}-申报书.{fmt}", cases_dir)
     return EXIT_OK
 
 

@@ -8,11 +8,12 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import git
 import tomlkit
 
-from .case import parse_toml_bytes, read_case
+from .case import parse_toml_bytes, parse_toml_text, read_case
 from .editor_schema import EDITOR_SCHEMA_DIR, editor_schema_bytes, editor_schema_path
 from .gate import blocking
 from .gitsafe import harden
@@ -148,9 +149,19 @@ def write_editor_schemas(cases_dir: Path, forms: list[Form]) -> list[Path]:
 
 
 def new_case(
-    cases_dir: Path, case_id: str, from_id: str | None, form_name: str | None, as_name: str | None
+    cases_dir: Path,
+    case_id: str,
+    from_id: str | None,
+    form_name: str | None,
+    as_name: str | None,
+    *,
+    data: dict[str, Any] | None = None,
+    source_name: str | None = None,
 ) -> str:
-    """Create ``case_id`` from the template (or a copy of ``from_id``) and commit it."""
+    """Create ``case_id`` from the template (or a copy of ``from_id``) and commit it.
+
+    ``data``: the whole case as read elsewhere (a filled Word form, ``source_name`` names it),
+    written into the template's text in the same one commit, or nothing is written."""
     try:
         check_case_id(case_id)
         if from_id is not None:
@@ -194,6 +205,12 @@ def new_case(
             raise SetupError(f"没有申报书 {name!r}；可用：{'、'.join(names) or '（无）'}") from exc
         text = template_text(form, target)
         what = f"模板 {form.name}"
+        if data is not None:
+            from .edit import render_checked
+
+            blank = parse_toml_text(text).data or {}
+            text = render_checked(text, blank, data)[0]
+            what = f"读自 {source_name or 'Word 文件'}"
     who = _person(repo, as_name)
     target.mkdir(parents=True)
     written = [target / "case.toml"]

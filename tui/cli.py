@@ -113,6 +113,20 @@ def add_command(
     return p
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the installed package's version (read only when asked)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("anjuan")
+        except PackageNotFoundError:
+            number = "（未安装，源代码运行）"
+        out(f"anjuan {number}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -120,13 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description="案卷 — 北京市专利转化专项计划申报书的案卷管理（无子命令时打开 TUI）",
     )
+    parser.add_argument(
+        "--version", action=VersionAction, nargs=0, help="显示 anjuan 的版本号并退出"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = add_command(
         sub, common, "validate", cmd_validate, "check cases against the guide's rules",
         case_id=False, today=True, json_format=True,
     )  # fmt: skip
-    p.add_argument("case_ids", nargs="*", metavar="CASE-ID")
+    p.add_argument(
+        "case_ids",
+        nargs="*",
+        metavar="CASE-ID|PATH",
+        help="案卷编号，或案卷中的文件（如 XH-2022-001/case.toml，供 pre-commit 传入文件名）",
+    )
 
     p = add_command(sub, common, "init", cmd_init, "make DIR a cases repository", case_id=False)
     p.add_argument("dir", metavar="DIR")
@@ -209,11 +231,60 @@ def today_of(args: argparse.Namespace) -> date:
 # --- validate -------------------------------------------------------------------------------
 
 
+def is_path_argument(arg: str) -> bool:
+    """A file name (as pre-commit passes them) rather than a case ID."""
+    return "/" in arg or arg.endswith(".toml")
+
+
+def case_folder_of(path: Path) -> Path | None:
+    """The case folder a file of a case belongs to (its case.toml, a review, an attachment)."""
+    parts = path.parts
+    for n in range(len(parts) - 1, 0, -1):
+        if parts[n] in ("reviews", "attachments") and n < len(parts) - 1:
+            return Path(*parts[:n])
+    if path.name == "case.toml":
+        return path.parent
+    if os.path.isfile(os.path.join(path, "case.toml")):
+        return path
+    return None
+
+
+def cases_of_paths(paths: Sequence[str], cases_dir: Path | None) -> tuple[Path, list[str]]:
+    """The cases folder and the case IDs that file names (``XH-2022-001/case.toml``,
+    ``cases/XH-2022-001/reviews/li.wei.toml``) name. Without ``--cases`` the folder is the
+    one holding the first file's case (pre-commit runs from the repository's root)."""
+    found: list[str] = []
+    for arg in paths:
+        folder = case_folder_of(Path(os.path.abspath(arg)))  # not resolved: links not followed
+        if folder is None:
+            print(f"anjuan: 跳过 {safe(arg)}：不是案卷中的文件", file=sys.stderr)
+            continue
+        if cases_dir is None:
+            cases_dir = folder.parent
+        if folder.parent != Path(os.path.abspath(cases_dir)):
+            raise CommandError(
+                f"{safe(arg)} 不在案卷目录 {cases_dir} 中；请用 --cases 指明它所在的案卷目录"
+            )
+        found.append(folder.name)
+    return cases_dir or Path("."), found
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .core.index import checked_cases
 
+    paths = [a for a in args.case_ids if is_path_argument(a)]
+    if paths:
+        given = getattr(args, "cases", None)
+        cases_dir, from_paths = cases_of_paths(paths, Path(given) if given else None)
+        args.cases = str(cases_dir)
+        named = [a for a in args.case_ids if not is_path_argument(a)] + from_paths
+        if not named:
+            out("0 个案卷：没有要检查的案卷文件")
+            return EXIT_OK
+    else:
+        named = args.case_ids
     cases_dir = cases_dir_of(args)
-    ids = case_ids_of(cases_dir, args.case_ids)
+    ids = case_ids_of(cases_dir, named)
     reports = checked_cases(cases_dir, today_of(args), ids)
     if args.format == "json":
         out_json({"cases": [r.to_json() for r in reports]})

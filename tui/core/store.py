@@ -13,9 +13,10 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import getpass
 import os
+import pwd
 import re
+import socket
 import stat
 import tempfile
 import threading
@@ -81,15 +82,27 @@ class SaveResult:
 
 
 def login_name() -> str:
+    """The operating-system account that runs this process, from its uid.
+
+    Never from ``LOGNAME``/``USER``/``USERNAME`` (``getpass.getuser`` reads those first):
+    anyone can set an environment variable, nobody can change their uid. An uid without a
+    passwd entry (a container) is recorded as ``uid<N>``.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
+        return pwd.getpwuid(uid).pw_name or f"uid{uid}"
     except (KeyError, OSError):
-        return os.environ.get("USER") or "unknown"
+        return f"uid{uid}"
+
+
+def _host() -> str:
+    return _mailbox(socket.gethostname()) or "anjuan.local"
 
 
 @dataclass(frozen=True)
 class Person:
-    """Who makes a change: the author recorded in git, and the login that really ran it."""
+    """Who makes a change: the author recorded in git (``--as`` or git's identity), and the
+    account that really ran it — the committer and the ``Anjuan-Login`` trailer, from the uid."""
 
     name: str
     email: str
@@ -99,21 +112,38 @@ class Person:
     def actor(self) -> git.Actor:
         return git.Actor(self.name, self.email)
 
+    @property
+    def committer_name(self) -> str:
+        return self.login
+
+    @property
+    def committer_email(self) -> str:
+        return f"{_mailbox(self.login) or 'anjuan'}@{_host()}"
+
+    def git_env(self) -> dict[str, str]:
+        """Author = the person named, committer = the account that ran the command."""
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.committer_name,
+            "GIT_COMMITTER_EMAIL": self.committer_email,
+        }
+
 
 def person(repo: git.Repo | None, as_name: str | None = None) -> Person:
-    """``--as`` if given, else git's configured identity, else the login name."""
+    """The author: ``--as`` if given, else git's order (``GIT_AUTHOR_NAME`` before
+    ``user.name``), else the login name. The login always comes from the uid."""
     login = login_name()
-    name = email = None
-    if repo is not None:
+    name = os.environ.get("GIT_AUTHOR_NAME") or None
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or None
+    if repo is not None and (name is None or email is None):
         try:
             reader = repo.config_reader()
             # default="" (not None: GitPython treats None as "no default" and raises)
-            name = str(reader.get_value("user", "name", default="")) or None
-            email = str(reader.get_value("user", "email", default="")) or None
+            name = name or str(reader.get_value("user", "name", default="")) or None
+            email = email or str(reader.get_value("user", "email", default="")) or None
         except Exception:  # an unreadable config must not stop a save: fall back to the login
-            name = email = None
-    name = name or os.environ.get("GIT_AUTHOR_NAME")
-    email = email or os.environ.get("GIT_AUTHOR_EMAIL")
+            pass
     if as_name:
         name = as_name
         email = f"{_mailbox(as_name) or _mailbox(login) or 'anjuan'}@anjuan.local"
@@ -1156,12 +1186,7 @@ def commit_paths(
         if reason:
             body += f"{REASON_TRAILER}: {' '.join(reason.split())}\n"
         body += f"{LOGIN_TRAILER}: {who.login}\n"
-    env = {
-        "GIT_AUTHOR_NAME": who.name,
-        "GIT_AUTHOR_EMAIL": who.email,
-        "GIT_COMMITTER_NAME": who.name,
-        "GIT_COMMITTER_EMAIL": who.email,
-    }
+    env = who.git_env()
     # New files must be known to git before ``commit -- paths``; tracked files need no
     # ``git add`` (one process fewer on the save path: ``commit -- paths`` stages them itself).
     if new_files is None:

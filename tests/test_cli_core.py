@@ -80,13 +80,13 @@ def test_text_names_each_finding_at_its_field(samples_repo: Path) -> None:
     result = validate(samples_repo, "XH-2022-002", "--today", "2026-11-27")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("XH-2022-002  [draft]  6 个错误，9 个警告")
+    assert lines[0].startswith("XH-2022-002  [draft]  6 个错误，8 个警告")
     patent = next(line for line in lines if "ID.PATENT_CHECK" in line)
     assert re.search(
         r"错误\s+ID\.PATENT_CHECK\s+annex1\[2\]\.patent_no\s+附件1 第2行 专利号", patent
     )
     assert "应为 1" in patent
-    assert lines[-1] == "1 个案卷：6 个错误，9 个警告"
+    assert lines[-1] == "1 个案卷：6 个错误，8 个警告"
 
 
 def test_exit_codes(cases_repo: Path, samples_repo: Path) -> None:

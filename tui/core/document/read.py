@@ -602,7 +602,7 @@ class Reader:
             n = L.norm(value)
             if current is None and unit_label in n:
                 rest = value.split("单位名称（公章）", 1)[-1] if "单位名称（公章）" in value else ""
-                rest = rest.lstrip(":：").strip()
+                rest = (rest[1:] if rest[:1] in (":", "：") else rest).strip()
                 if rest:
                     self.put("plan.unit_name", rest)
                 continue

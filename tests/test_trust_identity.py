@@ -9,6 +9,7 @@ import os
 import pwd
 from pathlib import Path
 
+import pytest
 from conftest import anjuan, git
 
 CID = "XH-2022-001"
@@ -77,3 +78,127 @@ def test_log_and_blame_show_author_and_committer_when_they_differ(cases_repo: Pa
     # a plain git commit by the test identity: author and committer agree, nothing extra shown
     samples = [ln for ln in text.splitlines() if "Test Person" in ln]
     assert samples and all("提交者" not in ln for ln in samples)
+
+
+# --- a reviewer file is written only under the name of the person writing it ----------------
+
+CLAIMS_WANG = """\
+reviewer = "wang.fang"
+decision = "recommend"
+
+[[waivers]]
+rule = "ELIG.ENTERPRISES"
+reason = "特色模式园区，指南允许适当放宽数量规模限制。"
+"""
+
+
+def test_a_reviewer_field_that_disagrees_with_the_file_name_is_review_schema(
+    tmp_path: Path,
+) -> None:
+    from rules_support import TODAY
+    from test_rules_reviews import case_with_review
+
+    report = case_with_review(tmp_path, CLAIMS_WANG, name="li.wei", small=True)
+    schema = [f for f in report.findings if f.rule == "REVIEW.SCHEMA"]
+    assert len(schema) == 1 and schema[0].file == "reviews/li.wei.toml"
+    assert "wang.fang" in schema[0].message and "文件名" in schema[0].message
+    waived = [f for f in report.findings if f.waived_by]
+    assert waived and all(f.waived_by == "li.wei" for f in waived)  # never "wang.fang"
+    assert [r.reviewer for r in report.reviews] == ["li.wei"]
+    assert TODAY  # the same date as the review rules' tests
+
+
+def commit_people(cases: Path, text: str) -> None:
+    (cases / "people.toml").write_text(text, encoding="utf-8")
+    git(cases, "add", "people.toml")
+    git(cases, "commit", "-q", "--no-verify", "-m", "people.toml")
+
+
+def test_no_people_file_the_account_is_the_reviewer(cases_repo: Path) -> None:
+    from tui.core.people import NotYourReview
+    from tui.core.review import save_review
+
+    path = cases_repo / CID / "reviews" / "wang.fang.toml"
+    with pytest.raises(NotYourReview, match=f"不能以 wang.fang 的名义写评审.*账号是 {ME}"):
+        save_review(cases_repo, CID, {"decision": "revise"}, as_name="wang.fang")
+    assert not path.exists()
+    save_review(cases_repo, CID, {"decision": "revise"})
+    assert (cases_repo / CID / "reviews" / f"{ME}.toml").is_file()
+    # an uncommitted people.toml maps nobody: only the committed version counts
+    (cases_repo / "people.toml").write_text(f'[accounts]\n"{ME}" = "wang.fang"\n', "utf-8")
+    with pytest.raises(NotYourReview):
+        save_review(cases_repo, CID, {"decision": "revise"}, as_name="wang.fang")
+    assert not path.exists()
+
+
+def test_people_file_maps_the_account_and_refuses_other_names(cases_repo: Path) -> None:
+    from tui.core.people import NotYourReview
+    from tui.core.review import save_review
+    from tui.core.store import save_review as store_save_review
+
+    commit_people(cases_repo, f'# 账号 = 评审人\n[accounts]\n"{ME}" = "wang.fang"\n')
+    save_review(cases_repo, CID, {"decision": "revise"})  # no --as: the mapped name
+    mine = cases_repo / CID / "reviews" / "wang.fang.toml"
+    assert 'reviewer = "wang.fang"' in mine.read_text("utf-8")
+    head = git(cases_repo, "rev-parse", "HEAD").stdout
+    with pytest.raises(NotYourReview, match=f'{ME} = "li.wei"'):
+        save_review(cases_repo, CID, {"decision": "revise"}, as_name="li.wei")
+    with pytest.raises(NotYourReview, match=r"reviews/li\.wei\.toml"):  # the store's own door
+        store_save_review(cases_repo, CID, "li.wei", {"reviewer": "li.wei"})
+    assert not (cases_repo / CID / "reviews" / "li.wei.toml").exists()
+    assert git(cases_repo, "rev-parse", "HEAD").stdout == head
+
+
+def test_a_reviewer_name_of_another_account_is_refused(cases_repo: Path) -> None:
+    from tui.core.people import NotYourReview
+    from tui.core.review import save_review
+
+    commit_people(cases_repo, f'[accounts]\nsomeone = "{ME}"\n')
+    with pytest.raises(NotYourReview, match="属于账号 someone"):
+        save_review(cases_repo, CID, {"decision": "revise"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[accounts]\na = "x"\nb = "x"\n', "[accounts]\na = 3\n", 'accounts = "x"\n', "[accounts\n"],
+)
+def test_a_malformed_people_file_refuses_every_review(cases_repo: Path, text: str) -> None:
+    from tui.core.review import save_review
+    from tui.core.store import StoreError
+
+    commit_people(cases_repo, text)
+    with pytest.raises(StoreError, match=r"people\.toml"):
+        save_review(cases_repo, CID, {"decision": "revise"})
+    assert not (cases_repo / CID / "reviews").exists()
+
+
+async def test_the_tui_as_someone_else_cannot_rewrite_their_review(cases_repo: Path) -> None:
+    """``anjuan --as wang.fang`` by another account: the review screen says why and the
+    save writes nothing (it used to rewrite reviews/wang.fang.toml)."""
+    from textual.widgets import Select
+
+    from tests.app_helpers import make_app, settle
+    from tests.test_app_editor import open_editor
+    from tui.app.screens.review import ReviewScreen
+
+    theirs = cases_repo / CID / "reviews" / "wang.fang.toml"
+    theirs.parent.mkdir()
+    theirs.write_text('reviewer = "wang.fang"\ndecision = "revise"\n', encoding="utf-8")
+    git(cases_repo, "add", "-A")
+    git(cases_repo, "commit", "-q", "--no-verify", "-m", "wang.fang 的评审")
+    head = git(cases_repo, "rev-parse", "HEAD").stdout
+    app = make_app(cases_repo)
+    app.as_name = "wang.fang"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_editor(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review.query_one("#decision", Select).value = "recommend"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = "\n".join(n.message for n in app._notifications)
+        assert "不能以 wang.fang 的名义写评审" in shown and ME in shown
+    assert theirs.read_text("utf-8") == 'reviewer = "wang.fang"\ndecision = "revise"\n'
+    assert git(cases_repo, "rev-parse", "HEAD").stdout == head

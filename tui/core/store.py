@@ -938,6 +938,15 @@ def save_review(
         raise StoreError(f"评审文件名 {reviewer_file!r} 无效；请用评审人的登录名，如 li.wei")
     case_dir = _case_dir(cases_dir, case_id)
     rel = f"reviews/{name}.toml"
+    from .people import NotYourReview, my_reviewer_name
+    from .review import reviewer_file_name
+
+    mine = my_reviewer_name(cases_dir, as_name)
+    if reviewer_file_name(mine) != f"{name}.toml":
+        raise NotYourReview(
+            f"不能写 {case_id}/{rel}：它是 {name} 的评审文件，而你（账号 {login_name()}）的评审人名是"
+            f" {mine}，只能写 reviews/{reviewer_file_name(mine)}；文件未改动"
+        )
 
     def check(
         new: dict[str, Any], old: dict[str, Any], _version: str

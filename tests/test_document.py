@@ -221,6 +221,12 @@ def generated_case(draw: st.DrawFn) -> dict[str, Any]:
          "received_yuan": draw(_amount(2)), "patent_amount_yuan": draw(_amount(2))}
         for _ in range(rows1)
     ]  # fmt: skip
+    for row in data["annex1"]:
+        if row["method"] == "其他":
+            row["method_other"] = draw(
+                TEXT.filter(lambda s: s.strip() and "）" not in s and ")" not in s)
+            )
+    data["pledge"] = {"signatory": draw(TEXT), "date": draw(DAYS)}
     rows2 = draw(st.integers(1, 60))
     annex2 = []
     for _ in range(rows2):
@@ -231,6 +237,10 @@ def generated_case(draw: st.DrawFn) -> dict[str, Any]:
             row["negotiable"] = True
         else:
             row["price_yuan"], row["negotiable"] = draw(_amount(2)), False
+        if row["demand"] == "其他" and draw(st.booleans()):
+            row["demand_other"] = draw(
+                TEXT.filter(lambda s: s.strip() and "）" not in s and ")" not in s)
+            )
         annex2.append(row)
     data["annex2"] = annex2
     data["plan"] = {

@@ -202,3 +202,53 @@ async def test_the_tui_as_someone_else_cannot_rewrite_their_review(cases_repo: P
         assert "不能以 wang.fang 的名义写评审" in shown and ME in shown
     assert theirs.read_text("utf-8") == 'reviewer = "wang.fang"\ndecision = "revise"\n'
     assert git(cases_repo, "rev-parse", "HEAD").stdout == head
+
+
+# --- a full disk is named as such (issue 11 item 8) -------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real 4 MB tmpfs (needs root and a kernel that lets this process mount)."""
+    import subprocess
+
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root or not permitted)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_full_disk_during_the_commit_is_named_not_blamed_on_git(tiny_disk: Path) -> None:
+    import shutil
+
+    from conftest import EXAMPLE
+
+    cases = tiny_disk / "cases"
+    shutil.copytree(EXAMPLE, cases / CID)
+    git(cases, "init", "-q", "-b", "main")
+    git(cases, "add", "-A")
+    git(cases, "commit", "-q", "--no-verify", "-m", "samples")
+    fill = tiny_disk / "fill"
+    said = []
+    # leave 2…40 KB free: the new case.toml fits, then git runs out while writing its
+    # objects or .git/index.lock (where the message used to blame "another git process")
+    for free_kb in range(2, 42, 2):
+        fill.unlink(missing_ok=True)
+        git(cases, "checkout", "-q", "--", ".")
+        total = shutil.disk_usage(tiny_disk).free
+        fill.write_bytes(b"\0" * max(0, total - free_kb * 1024))
+        done = anjuan("set", CID, "targets.info_pushes", str(1500 + free_kb), "--cases", str(cases))
+        if done.returncode != 0:
+            said.append(done.stderr)
+    assert said, "no attempt ran out of space"
+    assert all("另一个 git 进程" not in s for s in said), said
+    odd = [s for s in said if "磁盘已满" not in s or str(tiny_disk) not in s]
+    assert not odd, odd
+    assert any("未能提交" in s for s in said), "no attempt ran out of space inside git"

@@ -16,6 +16,7 @@ import fcntl
 import os
 import pwd
 import re
+import shutil
 import socket
 import stat
 import tempfile
@@ -343,6 +344,19 @@ def _atomic_replace(path: Path, data: bytes, expected: bytes | None = None) -> N
 # --- what git says, in words that say what to do -----------------------------------------
 
 
+_DISK_FULL = ("No space left", "Out of diskspace", "File too large", "Disk quota", "quota exceeded")
+
+
+_WRITE_FAILED = ("couldn't write", "unable to write", "write error", "could not write")
+
+
+def _almost_full(root: Path | str) -> bool:
+    try:
+        return shutil.disk_usage(root).free < 1024 * 1024
+    except OSError:
+        return False
+
+
 def explain_git_error(exc: Exception, root: Path | str) -> str:
     """A git failure as a message for a person (dubious ownership, locks, full disk, …)."""
     text = str(getattr(exc, "stderr", "") or exc)
@@ -351,8 +365,19 @@ def explain_git_error(exc: Exception, root: Path | str) -> str:
             f"git 拒绝操作：仓库 {root} 属于另一个用户（dubious ownership）；"
             f"请运行 git config --global --add safe.directory {root}，或由仓库所有者操作"
         )
-    if "No space left" in text or "File too large" in text or "Disk quota" in text:
-        return "磁盘已满，git 无法写入；请清理磁盘空间后再保存"
+    # before the lock check: git names its index.lock in a full-disk error too ("sha1 file
+    # '.git/index.lock' write error. Out of diskspace"), and that is no other git process
+    # git does not always give the reason ("couldn't write '.git/refs/heads/main.lock'"):
+    # a failed write on a disk with (almost) no space left is the full disk
+    if any(s in text for s in _DISK_FULL) or (
+        any(s in text for s in _WRITE_FAILED) and _almost_full(root)
+    ):
+        named = re.search(r"'(/[^']+)'", text)
+        where = named.group(1) if named else f"{root}/.git"
+        return (
+            f"磁盘已满：git 无法写入 {where}（所在磁盘没有剩余空间或超出配额）；"
+            "请清理磁盘空间后再保存"
+        )
     if "index.lock" in text or ".lock': File exists" in text:
         return (
             "另一个 git 进程正在使用这个仓库（存在 .git/index.lock）；请等它结束再保存。"

@@ -20,6 +20,7 @@ from typing import Any
 from ..imports import convert, header_names, parse_date
 from ..schema import Form
 from . import layout as L
+from .write import OTHER_OF
 
 _CODE = re.compile(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})")
 _DATE_WORDS = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -153,6 +154,8 @@ class Reader:
     def value(self, node: dict[str, Any], text: str, label: str) -> Any:
         typ = node.get("type")
         if typ == "string" and node.get("format") != "date" and "enum" not in node:
+            if node.get("x-check"):  # an identifier: full-width digits and letters folded
+                return unicodedata.normalize("NFKC", text).strip()
             return _strip_blank_lines(text)
         stripped = text.strip()
         if not stripped:
@@ -248,7 +251,9 @@ class Reader:
                 if rest:
                     self.put(who, rest)
             elif when and (
-                ("年" in line and "月" in line and "日" in line) or n.startswith("日期")
+                ("年" in line and "月" in line and "日" in line)
+                or n.startswith("日期")
+                or _is_date(line)
             ):
                 text = line.split("：", 1)[-1].split(":", 1)[-1] if n.startswith("日期") else line
                 if re.search(r"\d", text):
@@ -536,7 +541,7 @@ class Reader:
                         and node.get("format") != "date"
                     ):
                         if text.strip():
-                            values[key] = _strip_blank_lines(text)
+                            values[key] = self.value(node, text, header)
                             self.count += 1
                         continue
                     if node.get("type") in ("number", "integer") and text.strip() != "":
@@ -557,6 +562,13 @@ class Reader:
                             if key == "price_yuan":
                                 values.setdefault("negotiable", False)
                             self.count += 1
+                        continue
+                    other = OTHER_OF.get(key)
+                    m = re.fullmatch(r"\s*其他\s*[（(](.*)[)）]\s*", text, re.S) if other else None
+                    if other and m and (self.form.node(f"{table}[1].{other}") is not None):
+                        values[key] = "其他"
+                        values[other] = _strip_blank_lines(m.group(1)).strip()
+                        self.count += 1
                         continue
                     value = self.value(node, text, header) if text.strip() else None
                     if value is _UNREAD:
@@ -598,7 +610,7 @@ class Reader:
             n = L.norm(value)
             if current is None and unit_label in n:
                 rest = value.split("单位名称（公章）", 1)[-1] if "单位名称（公章）" in value else ""
-                rest = rest.lstrip(":：").strip()
+                rest = (rest[1:] if rest[:1] in (":", "：") else rest).strip()
                 if rest:
                     self.put("plan.unit_name", rest)
                 continue
@@ -628,6 +640,14 @@ _UNREAD: Any = _Unread()
 
 def _tables(part: list[Block]) -> list[list[Row]]:
     return [v for k, v in part if k == "t"]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _strip_blank_lines(text: str) -> str:
@@ -666,7 +686,14 @@ def _other_text(text: str) -> str | None:
 def _ticked(text: str, words: list[str]) -> list[str] | None:
     """The options ticked in a box group; None when nothing can be told (no box, no word)."""
     plain = unicodedata.normalize("NFKC", text)
-    found: list[tuple[int, str, bool | None]] = []
+    # the explanation of 其他 is not a choice, even when it names one (其他（请注明：人工智能芯片）)
+    plain = re.sub(
+        r"(其他[(]\s*请[说注]明\s*:?)(.*?)([)])",
+        lambda m: m.group(1) + m.group(3),
+        plain,
+        flags=re.S,
+    )
+    found: list[tuple[int, str, str, str]] = []
     taken: list[tuple[int, int]] = []
     for word in sorted(words, key=len, reverse=True):
         start = 0
@@ -682,15 +709,26 @@ def _ticked(text: str, words: list[str]) -> list[str] | None:
             before = plain[:at].rstrip(" \t")
             mark = before[-1:] if before else ""
             after = plain[at + len(w) :].lstrip(" \t")[:1]
-            state: bool | None
-            if mark in L.TICKS or after in L.TICKS:
-                state = True
-            elif mark in L.BOXES or (mark in "(（" and after in ")）"):
-                state = False
-            else:
-                state = None
-            found.append((at, word, state))
+            found.append((at, word, mark, after))
             break
+    if not found:
+        return None
+    # Boxes before the words (□集成电路 ☑人工智能), or a mark after a word (人工智能√)
+    prefix = any(m and (m in L.TICKS or m in L.BOXES) for _, _, m, _ in found)
+    states: list[tuple[int, str, bool | None]] = []
+    for at, word, mark, after in found:
+        state: bool | None = None
+        if prefix:
+            state = mark in L.TICKS if mark and (mark in L.TICKS or mark in L.BOXES) else False
+        elif after and after in L.TICKS:
+            state = True
+        elif after and after in L.BOXES:
+            state = False
+        states.append((at, word, state))
+    return _picked(states, words)
+
+
+def _picked(found: list[tuple[int, str, bool | None]], words: list[str]) -> list[str] | None:
     if not found:
         return None
     found.sort()

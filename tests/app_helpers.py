@@ -53,3 +53,15 @@ async def palette_go(pilot: Pilot[None], query: str) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def map_account(cases: Path, name: str = "测试员") -> None:
+    """Commit a people.toml in which the account running the tests is reviewer ``name`` (the
+    app's --as), so that the app may write that reviewer's file."""
+    import os
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    (cases / "people.toml").write_text(f'[accounts]\n"{me}" = "{name}"\n', encoding="utf-8")
+    git(cases, "add", "people.toml")
+    git(cases, "commit", "-q", "--no-verify", "-m", f"people.toml: {me} = {name}")

@@ -21,6 +21,9 @@ OFF_FORM = {
     "annex2[].demander",
     "targets.demand_collection_events",
     "targets.sme_buyers",
+    "pledge.accepted",
+    "annex1[].recordal_no",
+    "annex1[].proofs",
 }
 
 
@@ -251,7 +254,16 @@ def hand_filled(path: Path, style: str) -> Path:
         "需求方式\n（转让、许可或其他）",
         "可接受报价（元）/或议价",
     )
-    _row(t, "1", "一种方法", "ZL201711120934.9", "发明", "2020-04-21", "许可", "150,000")
+    _row(
+        t,
+        "1",
+        "一种方法",
+        "ZL201711120934.9",
+        "发明",
+        "2020-04-21",
+        "其他（作价入股）" if ticks else "许可",
+        "150,000",
+    )
     _row(t, "2", "一种机器人", "ZL202122345678.1", "实用新型", "2022年1月14日", "转让", "议价")
     d.add_paragraph("附件3：")
     d.add_paragraph("封皮：单位名称（公章）：测试园运营有限公司")

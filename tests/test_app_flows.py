@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select
 
-from tests.app_helpers import make_app, settle
+from tests.app_helpers import make_app, map_account, settle
 from tests.conftest import git
 from tests.test_app_editor import note_of, open_editor
 from tui.app.screens.case_editor import CaseEditorScreen
@@ -135,6 +135,7 @@ async def test_history_shows_changes_and_restore_is_a_new_commit(cases_repo: Pat
 
 
 async def test_review_note_and_waiver_are_saved_as_one_commit_and_shown(cases_repo: Path) -> None:
+    map_account(cases_repo)  # people.toml: this account is 测试员, the app's --as
     before = commits(cases_repo)
     app = make_app(cases_repo)
     async with app.run_test(size=(120, 40)) as pilot:

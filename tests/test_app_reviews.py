@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 
-from tests.app_helpers import make_app, settle
+from tests.app_helpers import make_app, map_account, settle
 from tests.conftest import git
 from tests.test_app_editor import note_of, open_editor
 from tui.app.screens.review import ReviewScreen
@@ -28,6 +29,12 @@ path = "annex1[2].supplier"
 text = "供给方请写全称。"
 resolved = false
 """
+
+
+@pytest.fixture(autouse=True)
+def _account_is_the_tester(cases_repo: Path) -> None:
+    """The app runs as 测试员: the office's people.toml says this account is 测试员."""
+    map_account(cases_repo)
 
 
 def with_other_review(cases: Path) -> Path:

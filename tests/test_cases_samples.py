@@ -61,7 +61,7 @@ def test_broken_sample_shows_in_text_output_and_others_are_checked(samples_repo:
     parse = next(line for line in lines if "TOML.PARSE" in line)
     assert "case.toml:17:37" in parse and "第17行第37列" in parse and "引号" in parse
     assert "Traceback" not in result.stderr
-    assert lines[-1] == "4 个案卷：7 个错误，15 个警告"
+    assert lines[-1] == "4 个案卷：7 个错误，14 个警告"
 
 
 def test_two_reviewers_one_waiver_and_a_pinned_note() -> None:

@@ -117,3 +117,157 @@ def test_the_document_renders_to_pdf_and_png(samples_repo: Path, tmp_path: Path)
     )
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 3 and all(p.stat().st_size > 1000 for p in pages)
+
+
+# --- generated cases -------------------------------------------------------------------------
+
+from datetime import date as _date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Chinese, Latin, Rich markup, and the characters a terminal or XML must not get raw
+ALPHABET = st.sampled_from(
+    [
+        *list("园区专利转化合同金额北京市中小企业abcXYZ0189 -_.,（）、；：“”"),
+        "[bold]",
+        "[/]",
+        "[red]",
+        "\\",
+        "\t",
+        "\x1b",
+        "\x07",
+        "\r",
+        "\x85",
+        "\u202e",
+        "\x00",
+    ]
+)
+# A printed form cannot show spaces at the ends of a value: values are generated without them
+TEXT = st.lists(ALPHABET, max_size=12).map(lambda parts: "".join(parts).strip())
+MULTILINE = st.lists(TEXT, min_size=1, max_size=4).map("\n".join)
+DAYS = st.dates(min_value=_date(2021, 1, 1), max_value=_date(2022, 9, 30))
+
+
+def _amount(places: int) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.integers(min_value=0, max_value=10**9),
+        st.decimals(
+            min_value=0, max_value=10**7, places=places, allow_nan=False, allow_infinity=False
+        ),
+    )
+
+
+@st.composite
+def generated_case(draw: st.DrawFn) -> dict[str, Any]:
+    base = read_case(SAMPLES / "XH-2022-001").data
+    assert base is not None
+    data: dict[str, Any] = {
+        "form": base["form"],
+        "case": {"status": "draft", "acceptance_no": draw(TEXT)},
+    }
+    a = dict(base["applicant"])
+    for key in ("park_name", "name", "address", "legal_rep", "mail_address"):
+        a[key] = draw(TEXT)
+    a["overview"] = draw(MULTILINE)
+    a["park_category"] = draw(st.sampled_from(FORM.node("applicant.park_category")["enum"]))  # type: ignore[index]
+    a["park_category_other"] = draw(TEXT.filter(lambda t: "）" not in t and ")" not in t))
+    a["industries"] = draw(
+        st.lists(st.sampled_from(FORM.node("applicant.industries[1]")["enum"]), unique=True)
+    )  # type: ignore[index]
+    a["lead"] = {**a["lead"], "name": draw(TEXT), "title": draw(TEXT)}
+    a["contact"] = {**a["contact"], "name": draw(TEXT)}
+    data["applicant"] = a
+    f = dict(base["foundation"])
+    f["has_ip_department"] = draw(st.booleans())
+    for key in (
+        "ip_staff_fulltime",
+        "ip_staff_parttime",
+        "enterprises",
+        "smes",
+        "high_tech",
+        "specialized",
+    ):
+        f[key] = draw(st.integers(min_value=0, max_value=10**6))
+    f["staff_description"] = draw(MULTILINE)
+    f["cases_description"] = draw(MULTILINE)
+    for key in ("assignments", "licenses"):
+        f[key] = [
+            {"period": r["period"], "count": draw(st.integers(0, 999)), "contract_wan": draw(_amount(6)),
+             "paid_wan": draw(_amount(6))}
+            for r in base["foundation"][key]
+        ]  # fmt: skip
+    f["funding"] = [
+        {"year": r["year"], "amount_wan": draw(_amount(6))} for r in base["foundation"]["funding"]
+    ]
+    data["foundation"] = f
+    t = dict(base["targets"])
+    for key in ("demand_enterprises", "demand_items", "activities", "info_pushes", "licenses"):
+        t[key] = draw(st.integers(0, 10**6))
+    t["pledges_wan"] = draw(_amount(6))
+    t["other"] = draw(MULTILINE)
+    data["targets"] = t
+    data["budget"] = [
+        {"item": draw(TEXT.filter(str.strip)), "note": draw(TEXT), "amount_wan": draw(_amount(6))}
+        for _ in range(draw(st.integers(1, 8)))
+    ]
+    data["opinion"] = {"text": draw(MULTILINE), "signatory": draw(TEXT), "date": draw(DAYS)}
+    rows1 = draw(st.integers(0, 60))
+    data["annex1"] = [
+        {"date": draw(DAYS), "patent_no": "ZL201911034521.8", "method": draw(st.sampled_from(["转让", "许可", "作价入股", "质押融资", "其他"])),
+         "supplier": draw(TEXT.filter(str.strip)), "recipient": draw(TEXT), "contract_yuan": draw(_amount(2)),
+         "received_yuan": draw(_amount(2)), "patent_amount_yuan": draw(_amount(2))}
+        for _ in range(rows1)
+    ]  # fmt: skip
+    for row in data["annex1"]:
+        if row["method"] == "其他":
+            row["method_other"] = draw(
+                TEXT.filter(lambda s: s.strip() and "）" not in s and ")" not in s)
+            )
+    data["pledge"] = {"signatory": draw(TEXT), "date": draw(DAYS)}
+    rows2 = draw(st.integers(1, 60))
+    annex2 = []
+    for _ in range(rows2):
+        row: dict[str, Any] = {"name": draw(TEXT.filter(str.strip)), "patent_no": "ZL201711120934.9",
+               "patent_type": draw(st.sampled_from(["发明", "实用新型", "外观设计"])), "grant_date": draw(DAYS),
+               "demand": draw(st.sampled_from(["转让", "许可", "其他"]))}  # fmt: skip
+        if draw(st.booleans()):
+            row["negotiable"] = True
+        else:
+            row["price_yuan"], row["negotiable"] = draw(_amount(2)), False
+        if row["demand"] == "其他" and draw(st.booleans()):
+            row["demand_other"] = draw(
+                TEXT.filter(lambda s: s.strip() and "）" not in s and ")" not in s)
+            )
+        annex2.append(row)
+    data["annex2"] = annex2
+    data["plan"] = {
+        k: draw(MULTILINE)
+        for k in ("unit_overview", "operations", "arrangement", "objectives", "other")
+    }
+    data["plan"]["unit_name"] = draw(TEXT)
+    if draw(st.booleans()):
+        data["plan"]["date"] = draw(DAYS)
+    return data
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    phases=[
+        Phase.explicit,
+        Phase.reuse,
+        Phase.generate,
+    ],  # a document per example: no slow shrinking
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(generated_case())
+def test_generated_cases_read_back_as_the_same_case(data: dict[str, Any]) -> None:
+    result = read_document(document_bytes(data, FORM), FORM)
+    assert result.unread == []
+    assert on_form(result.data, FORM) == on_form(data, FORM)
+
+
+del Decimal

@@ -73,6 +73,8 @@ def test_ticks_full_width_digits_units_and_chinese_dates_are_read(tmp_path: Path
     assert d["opinion"] == {"text": "同意申报。", "signatory": "张三", "date": date(2022, 10, 8)}
     assert d["plan"]["unit_overview"] == "成立于2015年。\n服务企业200家。"
     assert d["plan"]["unit_name"] == "测试园运营有限公司" and d["plan"]["date"] == date(2022, 10, 8)
+    assert d["pledge"] == {"signatory": "张三", "date": date(2022, 10, 8)}  # 信用承诺书
+    assert d["annex2"][0]["demand"] == "其他" and d["annex2"][0]["demand_other"] == "作价入股"
     assert data.unread == []
 
 

@@ -132,6 +132,10 @@ def test_headers_are_the_forms_with_units_and_dates_iso(sample: dict[str, Any], 
         "实际到账（元）",
         "合同涉及专利金额（元）",
         "证明材料",
+        # issue 14: off the printed form, kept in CSV/XLSX so that import gives them back
+        "其他转化方式（请说明）",
+        "国家知识产权局登记/备案号",
+        "证明材料种类",
     ]
     assert rows[1][:3] == ["1", "2021-06-18", "ZL201911034521.8"]
     assert rows[-1][:1] == ["合计"] and rows[-1][6] == "6030000"
@@ -309,8 +313,8 @@ def test_every_table_of_all_lines_up(sample: dict[str, Any], form: Any, fmt: str
     assert isinstance(text, str)
     tables = [lines for lines in _table_lines(text) if lines[0][:1] in ("┌", "+", "╭")]
     assert (
-        len(tables) == 15
-    )  # 案卷, 一, 二 (7 tables), 三, 四, 五 (签字人/日期), 附件1, 附件2, 附件3 (封皮)
+        len(tables) == 16
+    )  # 案卷, 信用承诺书, 一, 二 (7 tables), 三, 四, 五 (签字人/日期), 附件1, 附件2, 附件3 (封皮)
     for lines in tables:
         widths = {wcwidth.wcswidth(line) for line in lines}
         assert len(widths) == 1 and widths.pop() <= 120, lines

@@ -187,8 +187,10 @@ def test_a_leftover_uncommitted_edit_is_committed_and_named(cases_repo: Path) ->
 
 
 def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Path) -> None:
+    from tests.app_helpers import map_account
     from tui.core.store import SaveRefused, save_review
 
+    map_account(cases_repo, "li.wei")  # only li.wei's account writes li.wei's file
     first = save_review(
         cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "revise", "score": 70}
     )
@@ -202,7 +204,7 @@ def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Pat
         "li.wei",
         {"reviewer": "li.wei", "decision": "recommend", "score": 70},
         expected_version=None,
-        as_name="李伟",
+        as_name="li.wei",
     )
     assert [(c.path, c.old, c.new) for c in second.changes] == [
         ("reviews/li.wei.toml:decision", "revise", "recommend")
@@ -211,7 +213,7 @@ def test_a_review_saved_on_its_own_is_one_commit_with_its_fields(cases_repo: Pat
     with pytest.raises(SaveRefused):
         save_review(cases_repo, CID, "li.wei", {"reviewer": "li.wei", "decision": "maybe"})
     top = case_log(cases_repo, CID)[0]
-    assert top.author == "李伟"
+    assert top.author == "li.wei"
     assert [c.path for c in top.changes] == ["reviews/li.wei.toml:decision"]
     assert git(cases_repo, "status", "--porcelain").stdout == ""
 

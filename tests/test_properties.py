@@ -72,7 +72,12 @@ def test_a_number_with_its_own_check_char_passes_and_any_other_fails(
             assert f"应为 {right}" in problem[1]
 
 
-@given(st.text(alphabet="".join(CREDIT_ALPHABET), min_size=17, max_size=17))
+_CREDIT_CHARS = st.text(alphabet="".join(CREDIT_ALPHABET), min_size=1, max_size=1)
+_DIGIT = st.sampled_from("0123456789")
+
+
+# positions 3-8 are the administrative division code: digits only (issue 14)
+@given(st.tuples(*([_CREDIT_CHARS] * 2), *([_DIGIT] * 6), *([_CREDIT_CHARS] * 9)).map("".join))
 def test_credit_check_char_agrees_with_an_independent_formula(first17: str) -> None:
     expected = credit_check_other_way(first17)
     assert ids.credit_check_char(first17) == expected

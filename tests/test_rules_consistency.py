@@ -98,30 +98,31 @@ TRIGGERS = [
         sets("annex1[1].evidence", ["/etc/passwd"], says=("之外",), name="absolute"),
         sets("annex1[1].evidence", ["attachments"], name="a folder", needs_files=True),
     ),
-    # the 2021 assignments in annex1 are rows 1 and 2: 2 deals, 350 000 元 = 35 万元
+    # the 2021 assignments in annex1 are rows 1 and 2: 2 deals, 350 000 元 = 35 万元.
+    # 二 counts every deal of the zone, 附件1 the applicant's own: only more in 附件1 is wrong.
     *fires(
         "ANNEX1.VS_FOUNDATION",
         sets(
             "foundation.assignments[1].count",
-            3,
-            says=("3 件", "2 行", "转让", "2021年"),
+            1,
+            says=("1 件", "2 行", "转让", "2021年"),
             name="count",
         ),
         sets(
             "annex1[2].contract_yuan",
-            150001,
+            150100,
             at="foundation.assignments[1].contract_wan",
-            says=("35 万元", "350001 元", "35.0001 万元"),
+            says=("35 万元", "350100 元", "35.01 万元"),
             name="amount",
         ),
         sets(
-            "annex1[7].method",
-            "转让",
+            "annex1[6].method",
+            "许可",
             at="foundation.licenses[2].count",
-            says=("许可", "0 行"),
+            says=("许可", "2 行"),
             name="licenses",
         ),
-        sets("foundation.pledges[2].count", 1, says=("1 项", "质押融资"), name="pledges"),
+        sets("foundation.pledges[1].count", 0, says=("0 项", "质押融资"), name="pledges"),
         severity="warning",
     ),
     *fires(
@@ -186,6 +187,11 @@ PASSES = [
     ),
     *passes(
         "ANNEX1.VS_FOUNDATION",
+        sets("foundation.assignments[1].count", 3, name="annex1 fewer than 二"),
+        sets("foundation.pledges[2].count", 1, name="no pledge in annex1"),
+        sets("foundation.assignments[2].contract_wan", Decimal("100"), name="annex1 less money"),
+        # 35.00 万元 as printed and 350 012.34 元: no disagreement worth a warning
+        sets("annex1[2].contract_yuan", Decimal("150012.34"), name="printed precision"),
         does(
             both(
                 put("annex1[8]", row(date=date(2022, 10, 9))),  # after 2022年1-9月: no period

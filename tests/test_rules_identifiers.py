@@ -103,6 +103,12 @@ TRIGGERS = [
             says=("17 位", "18 位"),
             name="17 characters",
         ),
+        sets(
+            "applicant.credit_code",
+            credit("91ABCDEFMA01C3KQ5"),
+            says=("第 3 个字符是 A", "行政区划码", "数字"),
+            name="letters in the division code",
+        ),
     ),
     *fires(
         "ID.CREDIT_REGION",
@@ -170,6 +176,9 @@ PASSES = [
         "ID.CREDIT_CODE",
         sets("applicant.credit_code", credit("91110105MA00ABCD1"), name="calc"),
         sets("applicant.credit_code", credit("12110000400000999"), name="digits"),
+        sets("applicant.credit_code", credit("A1110108MA01C3KQ5"), name="first A"),
+        sets("applicant.credit_code", credit("N2110108MA01C3KQ5"), name="first N"),
+        sets("applicant.credit_code", credit("Y1110108MA01C3KQ5"), name="first Y"),
     ),
     *passes("ID.CREDIT_REGION", sets("applicant.credit_code", credit("92110228MA0XYHJKL"))),
     *passes(

@@ -44,6 +44,13 @@ TRIGGERS = [
         "BUDGET.FORBIDDEN",
         sets("budget[2].item", "项目人员工资", says=("工资",)),
         sets("budget[1].note", "含征地补偿", says=("征地",), name="note"),
+        sets("budget[2].item", "人员费用", says=("人员费用",), name="人员费用"),
+        sets("budget[2].item", "专职人员薪资", says=("专职人员薪资",), name="专职人员薪资"),
+        sets("budget[2].item", "五险一金", says=("五险一金",), name="五险一金"),
+        sets("budget[2].item", "人力成本", says=("人力成本",), name="人力成本"),
+        sets("budget[2].item", "人员劳务费", says=("人员劳务费",), name="人员劳务费"),
+        sets("budget[2].item", "房租", says=("房租",), name="房租"),
+        sets("budget[2].item", "水电物业费", says=("水电物业费",), name="水电物业费"),
         severity="warning",
     ),
 ]
@@ -58,7 +65,11 @@ PASSES = [
         ),
     ),
     *passes("BUDGET.CAP", sets("budget[3].amount_wan", 10, name="exactly 30")),
-    *passes("BUDGET.FORBIDDEN", sets("budget[2].item", "宣讲培训场地租赁")),
+    *passes(
+        "BUDGET.FORBIDDEN",
+        sets("budget[2].item", "宣讲培训场地租赁"),
+        sets("budget[2].item", "专家评审补贴", name="expert fees"),
+    ),
 ]
 
 

@@ -179,3 +179,12 @@ def test_no_guide_figure_is_written_in_code(path: Path) -> None:
         if isinstance(value, str) and (value == "2021年" or any(w in value for w in FIGURE_WORDS)):
             found.append((line, value))
     assert found == [], f"{path.name}: read these from the schema's x-guide"
+
+
+def test_budget_forbidden_words_live_in_the_schema() -> None:
+    """BUDGET.FORBIDDEN reads its words from x-guide (the guide's 人员经费等经常性开支)."""
+    from tui.core.schema import load_form
+
+    words = load_form("bj-ipcluster-2022").guide["budget_forbidden"]
+    assert {"人员经费", "五险一金", "人力成本", "房租", "水电物业费"} <= set(words)
+    assert not [w for w in words if w in "专家评审补贴"]

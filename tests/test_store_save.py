@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import pwd
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -308,6 +309,7 @@ def test_parse_value_reads_toml_values() -> None:
 
 
 def test_set_with_no_git_identity_uses_the_login_name(cases_repo: Path, tmp_path: Path) -> None:
+    """The login is the uid's account: LOGNAME/USER, which anyone can set, are ignored."""
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -334,8 +336,9 @@ def test_set_with_no_git_identity_uses_the_login_name(cases_repo: Path, tmp_path
     assert result.returncode == 0, result.stderr
     assert "targets.info_pushes 1200 → 1500" in result.stdout
     who = git(cases_repo, "log", "-1", "--format=%an <%ae>%n%(trailers:key=Anjuan-Login)").stdout
-    assert who.startswith("zhang.san <zhang.san@anjuan.local>")
-    assert "Anjuan-Login: zhang.san" in who
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert who.startswith(f"{me} <{me}@anjuan.local>")
+    assert f"Anjuan-Login: {me}" in who and "zhang.san" not in who
 
 
 def anjuan_cmd() -> list[str]:

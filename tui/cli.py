@@ -257,8 +257,10 @@ def cases_of_paths(paths: Sequence[str], cases_dir: Path | None) -> tuple[Path, 
     for arg in paths:
         folder = case_folder_of(Path(os.path.abspath(arg)))  # not resolved: links not followed
         if folder is None:
-            print(f"anjuan: 跳过 {safe(arg)}：不是案卷中的文件", file=sys.stderr)
-            continue
+            raise CommandError(
+                f"{safe(arg)} 是无效的案卷编号，也不是案卷中的文件（应形如 XH-2022-001 或"
+                " XH-2022-001/case.toml）；未检查任何案卷"
+            )
         if cases_dir is None:
             cases_dir = folder.parent
         if folder.parent != Path(os.path.abspath(cases_dir)):

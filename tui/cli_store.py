@@ -206,6 +206,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def who_line(author: str, committer: str | None, login: str | None) -> str:
+    """The author, and who really committed when that is someone else (``--as``, or a plain
+    git commit by another account), and the login trailer when it says something new."""
+    notes = []
+    if committer and committer != author:
+        notes.append(f"提交者 {committer}")
+    if login and login != committer and login != author:
+        notes.append(f"登录 {login}")
+    return author + (f"（{'，'.join(notes)}）" if notes else "")
+
+
 def cmd_log(args: argparse.Namespace) -> int:
     from .core.history import case_log
 
@@ -215,7 +226,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         out_json({"case": args.case_id, "log": [e.to_json() for e in entries]})
         return EXIT_OK
     for entry in entries:
-        who = entry.author + (f"（登录 {entry.login}）" if entry.login else "")
+        who = who_line(entry.author, entry.committer, entry.login)
         out(f"{entry.commit[:10]}  {entry.time:%Y-%m-%d %H:%M}  {safe(who)}")
         if entry.reason:
             out(f"    理由：{safe(entry.reason)}")
@@ -256,5 +267,6 @@ def cmd_blame(args: argparse.Namespace) -> int:
     for b in lines:
         commit = b.commit[:10] if b.commit else "未提交    "
         when = f"{b.time:%Y-%m-%d %H:%M}" if b.time else " " * 16
-        out(safe(f"{commit}  {when}  {b.author or '':<12}  {b.path} = {b.shown()}"))
+        who = who_line(b.author or "", b.committer, None) if b.commit else ""
+        out(safe(f"{commit}  {when}  {who:<12}  {b.path} = {b.shown()}"))
     return EXIT_OK

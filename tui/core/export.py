@@ -69,7 +69,10 @@ TOTAL_LABEL = "合计"
 SEQ_HEADER = "序号"
 # Columns of the schema that the printed form has no column for: exported to CSV/XLSX
 # (so that export then import gives back the same rows), left out of text tables.
-OFF_FORM = {"annex1": frozenset({"evidence"}), "annex2": frozenset({"demander"})}
+OFF_FORM = {
+    "annex1": frozenset({"evidence", "method_other", "recordal_no", "proofs"}),
+    "annex2": frozenset({"demander", "demand_other"}),
+}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE = re.compile(f"[\\t{CONTROL_CHARS.pattern[1:-1]}]")  # control characters and the tab
 
@@ -296,8 +299,8 @@ def foundation_blocks(data: dict[str, Any], form: Form) -> list[Block]:
     valid = node.get("properties", {}).get("valid_patents", {})
     for key, sub in node.get("properties", {}).items():
         typ = sub.get("type")
-        if key == "valid_patents":
-            continue
+        if key == "valid_patents" or sub.get("x-widget") == "files":
+            continue  # evidence lists are files of the case folder, not lines of the form
         if typ == "array":
             table = rows_table(data, form, ("foundation", key), f"foundation.{key}", seq=False)
             if key == "grants" and valid:
@@ -361,6 +364,8 @@ def object_blocks(data: dict[str, Any], form: Form, key: str) -> list[Block]:
                 )
             elif sub.get("x-widget") == "textarea":
                 texts.append(Paragraph(label, _text(value)))
+            elif sub.get("x-widget") == "files":
+                continue  # evidence lists are files of the case folder, not lines of the form
             elif k.endswith("_other") and not value:
                 continue  # the explanation of 其他, shown only when given
             elif "x-enum-titles" in sub and value in sub.get("enum", []):

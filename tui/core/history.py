@@ -64,6 +64,8 @@ class Revision:
     time: datetime
     message: str
     files: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    committer: str = ""  # the account that made the commit (anjuan: the uid's, not --as)
+    committer_email: str = ""
 
     @property
     def subject(self) -> str:
@@ -89,12 +91,16 @@ class LogEntry:
     reason: str | None
     subject: str
     changes: list[FieldChange]
+    committer: str | None = None
+    committer_email: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "commit": self.commit,
             "author": self.author,
             "email": self.email,
+            "committer": self.committer,
+            "committer_email": self.committer_email,
             "login": self.login,
             "time": self.time.isoformat(),
             "reason": self.reason,
@@ -113,6 +119,7 @@ class BlameLine:
     author: str | None
     login: str | None
     time: datetime | None
+    committer: str | None = None
 
     def shown(self, width: int = 60) -> str:
         return short_value(self.value, width)
@@ -123,6 +130,7 @@ class BlameLine:
             "value": json_value(self.value),
             "commit": self.commit,
             "author": self.author,
+            "committer": self.committer,
             "login": self.login,
             "time": self.time.isoformat() if self.time else None,
         }
@@ -147,7 +155,7 @@ def revisions(
         "--no-abbrev",
         "--no-renames",
         "--parents",  # rewritten parents: the nearest ancestors that touched the case
-        "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f",
+        "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%aI%x1f%B%x1f",
     ]
     if limit:
         args.append(f"-n{int(limit)}")
@@ -166,10 +174,10 @@ def revisions(
     for chunk in text.split("\x1e"):
         if not chunk.strip():
             continue
-        parts = chunk.split("\x1f", 6)
-        if len(parts) < 7:
+        parts = chunk.split("\x1f", 8)
+        if len(parts) < 9:
             continue
-        sha, parents, author, email, when, message, raw = parts
+        sha, parents, author, email, committer, committer_email, when, message, raw = parts
         rev = Revision(
             sha.strip(),
             tuple(parents.split()),
@@ -177,6 +185,8 @@ def revisions(
             email,
             datetime.fromisoformat(when),
             message.strip("\n"),
+            committer=committer,
+            committer_email=committer_email,
         )
         for line in raw.splitlines():
             m = _RAW.match(line)
@@ -314,6 +324,8 @@ def case_log(cases_dir: Path, case_id: str, limit: int | None = None) -> list[Lo
                 rev.trailer(REASON_TRAILER),
                 rev.subject,
                 changes,
+                rev.committer,
+                rev.committer_email,
             )
         )
     return entries
@@ -571,6 +583,7 @@ def _flatten(data: Any, tree: Tree, at: tuple[Any, ...], out: list[BlameLine]) -
             rev.author if rev else None,
             rev.trailer(LOGIN_TRAILER) if rev else None,
             rev.time if rev else None,
+            rev.committer if rev else None,
         )
     )
 
@@ -606,6 +619,8 @@ def field_log(cases_dir: Path, case_id: str, path: str) -> list[LogEntry]:
                     entry.reason,
                     entry.subject,
                     mine,
+                    entry.committer,
+                    entry.committer_email,
                 )
             )
     return out

@@ -123,6 +123,14 @@ def check_credit_code(text: str) -> Problem | None:
             "ID.CREDIT_CODE",
             f"「{shorten(text)}」{why}；统一社会信用代码应为 18 位数字或大写字母，如 91350100M000100Y43",
         )
+    region = code[2:8]
+    if not region.isdigit():
+        at = next(i for i, c in enumerate(region, 3) if not c.isdigit())
+        return (
+            "ID.CREDIT_CODE",
+            f"「{shorten(text)}」第 {at} 个字符是 {code[at - 1]}；第 3-8 位是登记管理机关的行政区划码，"
+            "只能是数字（如北京市海淀区 110108）",
+        )
     expected = credit_check_char(code[:17])
     if code[17] != expected:
         return (

@@ -351,7 +351,7 @@ def convert(
     """Put one cell into ``row`` under ``key``; the problem (what to write instead) or None."""
     typ = node.get("type")
     if value is None or (isinstance(value, str) and not value.strip()):
-        if typ == "array":
+        if typ == "array" and node.get("x-widget") == "files":
             row[key] = []  # the column is there and says: no files
         return None
     try:

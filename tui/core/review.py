@@ -90,14 +90,18 @@ def read_reviews(case_dir: Path) -> list[Review]:
             continue
         parsed = parse_toml_bytes(raw, rel, size)
         reviewer = path.stem
-        if (
-            parsed.data is not None
-            and isinstance(parsed.data.get("reviewer"), str)
-            and parsed.data["reviewer"].strip()
-        ):
-            reviewer = parsed.data["reviewer"].strip()
+        claimed = _claimed(parsed.data)
+        # the name a file is under is whose it is: a ``reviewer`` field that names someone
+        # else (REVIEW.SCHEMA) never makes its waivers or notes theirs
+        if claimed and reviewer_file_name(claimed) == path.name:
+            reviewer = claimed
         out.append(Review(reviewer, rel, parsed.data, parsed.version, parsed.error))
     return out
+
+
+def _claimed(data: dict[str, Any] | None) -> str | None:
+    value = (data or {}).get("reviewer")
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def check_review(
@@ -120,6 +124,20 @@ def check_review(
     )
     for _rid, _parts, message in walk.walk(schema, review.data, ()):
         findings.append(Finding("REVIEW.SCHEMA", "error", None, message, file=review.file))
+    claimed = _claimed(review.data)
+    under = review.file.rsplit("/", 1)[-1]
+    if claimed and reviewer_file_name(claimed) != under:
+        findings.append(
+            Finding(
+                "REVIEW.SCHEMA",
+                "error",
+                None,
+                f"{review.file} reviewer = {claimed!r} 与文件名不符：评审文件只能以本人的名字命名，"
+                f"{claimed} 的评审应在 reviews/{reviewer_file_name(claimed)}；"
+                f"请把 reviewer 改为 {under.removesuffix('.toml')!r}",
+                file=review.file,
+            )
+        )
     for n, note in enumerate(review.notes(), 1):
         path = note.get("path")
         if not isinstance(path, str) or not path:
@@ -215,14 +233,16 @@ def save_review(
 ) -> tuple[str, str]:
     """Save the reviewer's own ``reviews/<reviewer>.toml`` and commit it; (commit, version).
 
-    The reviewer is ``as_name`` or the login name. It goes through the store's save (only
+    The reviewer is the one this process's account may write as (``people.my_reviewer_name``:
+    ``as_name`` must agree with it, else NotYourReview and nothing is written). It goes through the store's save (only
     changed values rewritten, comments kept, schema check, lock, one commit);
     ``expected_version`` None means the file must not exist yet (ConflictError otherwise).
     """
-    from .store import ConflictError, login_name
+    from .people import my_reviewer_name
+    from .store import ConflictError
     from .store import save_review as store_save_review
 
-    reviewer = as_name or login_name()
+    reviewer = my_reviewer_name(cases_dir, as_name)
     file_name = reviewer_file_name(reviewer)
     content = {"reviewer": reviewer, **{k: v for k, v in data.items() if k != "reviewer"}}
     path = cases_dir / case_id / REVIEWS_DIR / file_name

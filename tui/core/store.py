@@ -13,9 +13,11 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import getpass
 import os
+import pwd
 import re
+import shutil
+import socket
 import stat
 import tempfile
 import threading
@@ -81,15 +83,27 @@ class SaveResult:
 
 
 def login_name() -> str:
+    """The operating-system account that runs this process, from its uid.
+
+    Never from ``LOGNAME``/``USER``/``USERNAME`` (``getpass.getuser`` reads those first):
+    anyone can set an environment variable, nobody can change their uid. An uid without a
+    passwd entry (a container) is recorded as ``uid<N>``.
+    """
+    uid = os.getuid()
     try:
-        return getpass.getuser()
+        return pwd.getpwuid(uid).pw_name or f"uid{uid}"
     except (KeyError, OSError):
-        return os.environ.get("USER") or "unknown"
+        return f"uid{uid}"
+
+
+def _host() -> str:
+    return _mailbox(socket.gethostname()) or "anjuan.local"
 
 
 @dataclass(frozen=True)
 class Person:
-    """Who makes a change: the author recorded in git, and the login that really ran it."""
+    """Who makes a change: the author recorded in git (``--as`` or git's identity), and the
+    account that really ran it — the committer and the ``Anjuan-Login`` trailer, from the uid."""
 
     name: str
     email: str
@@ -99,21 +113,38 @@ class Person:
     def actor(self) -> git.Actor:
         return git.Actor(self.name, self.email)
 
+    @property
+    def committer_name(self) -> str:
+        return self.login
+
+    @property
+    def committer_email(self) -> str:
+        return f"{_mailbox(self.login) or 'anjuan'}@{_host()}"
+
+    def git_env(self) -> dict[str, str]:
+        """Author = the person named, committer = the account that ran the command."""
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.committer_name,
+            "GIT_COMMITTER_EMAIL": self.committer_email,
+        }
+
 
 def person(repo: git.Repo | None, as_name: str | None = None) -> Person:
-    """``--as`` if given, else git's configured identity, else the login name."""
+    """The author: ``--as`` if given, else git's order (``GIT_AUTHOR_NAME`` before
+    ``user.name``), else the login name. The login always comes from the uid."""
     login = login_name()
-    name = email = None
-    if repo is not None:
+    name = os.environ.get("GIT_AUTHOR_NAME") or None
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or None
+    if repo is not None and (name is None or email is None):
         try:
             reader = repo.config_reader()
             # default="" (not None: GitPython treats None as "no default" and raises)
-            name = str(reader.get_value("user", "name", default="")) or None
-            email = str(reader.get_value("user", "email", default="")) or None
+            name = name or str(reader.get_value("user", "name", default="")) or None
+            email = email or str(reader.get_value("user", "email", default="")) or None
         except Exception:  # an unreadable config must not stop a save: fall back to the login
-            name = email = None
-    name = name or os.environ.get("GIT_AUTHOR_NAME")
-    email = email or os.environ.get("GIT_AUTHOR_EMAIL")
+            pass
     if as_name:
         name = as_name
         email = f"{_mailbox(as_name) or _mailbox(login) or 'anjuan'}@anjuan.local"
@@ -313,6 +344,19 @@ def _atomic_replace(path: Path, data: bytes, expected: bytes | None = None) -> N
 # --- what git says, in words that say what to do -----------------------------------------
 
 
+_DISK_FULL = ("No space left", "Out of diskspace", "File too large", "Disk quota", "quota exceeded")
+
+
+_WRITE_FAILED = ("couldn't write", "unable to write", "write error", "could not write")
+
+
+def _almost_full(root: Path | str) -> bool:
+    try:
+        return shutil.disk_usage(root).free < 1024 * 1024
+    except OSError:
+        return False
+
+
 def explain_git_error(exc: Exception, root: Path | str) -> str:
     """A git failure as a message for a person (dubious ownership, locks, full disk, …)."""
     text = str(getattr(exc, "stderr", "") or exc)
@@ -321,8 +365,19 @@ def explain_git_error(exc: Exception, root: Path | str) -> str:
             f"git 拒绝操作：仓库 {root} 属于另一个用户（dubious ownership）；"
             f"请运行 git config --global --add safe.directory {root}，或由仓库所有者操作"
         )
-    if "No space left" in text or "File too large" in text or "Disk quota" in text:
-        return "磁盘已满，git 无法写入；请清理磁盘空间后再保存"
+    # before the lock check: git names its index.lock in a full-disk error too ("sha1 file
+    # '.git/index.lock' write error. Out of diskspace"), and that is no other git process
+    # git does not always give the reason ("couldn't write '.git/refs/heads/main.lock'"):
+    # a failed write on a disk with (almost) no space left is the full disk
+    if any(s in text for s in _DISK_FULL) or (
+        any(s in text for s in _WRITE_FAILED) and _almost_full(root)
+    ):
+        named = re.search(r"'(/[^']+)'", text)
+        where = named.group(1) if named else f"{root}/.git"
+        return (
+            f"磁盘已满：git 无法写入 {where}（所在磁盘没有剩余空间或超出配额）；"
+            "请清理磁盘空间后再保存"
+        )
     if "index.lock" in text or ".lock': File exists" in text:
         return (
             "另一个 git 进程正在使用这个仓库（存在 .git/index.lock）；请等它结束再保存。"
@@ -908,6 +963,15 @@ def save_review(
         raise StoreError(f"评审文件名 {reviewer_file!r} 无效；请用评审人的登录名，如 li.wei")
     case_dir = _case_dir(cases_dir, case_id)
     rel = f"reviews/{name}.toml"
+    from .people import NotYourReview, my_reviewer_name
+    from .review import reviewer_file_name
+
+    mine = my_reviewer_name(cases_dir, as_name)
+    if reviewer_file_name(mine) != f"{name}.toml":
+        raise NotYourReview(
+            f"不能写 {case_id}/{rel}：它是 {name} 的评审文件，而你（账号 {login_name()}）的评审人名是"
+            f" {mine}，只能写 reviews/{reviewer_file_name(mine)}；文件未改动"
+        )
 
     def check(
         new: dict[str, Any], old: dict[str, Any], _version: str
@@ -1159,12 +1223,7 @@ def commit_paths(
         if reason:
             body += f"{REASON_TRAILER}: {' '.join(reason.split())}\n"
         body += f"{LOGIN_TRAILER}: {who.login}\n"
-    env = {
-        "GIT_AUTHOR_NAME": who.name,
-        "GIT_AUTHOR_EMAIL": who.email,
-        "GIT_COMMITTER_NAME": who.name,
-        "GIT_COMMITTER_EMAIL": who.email,
-    }
+    env = who.git_env()
     # New files must be known to git before ``commit -- paths``; tracked files need no
     # ``git add`` (one process fewer on the save path: ``commit -- paths`` stages them itself).
     if new_files is None:

@@ -287,12 +287,7 @@ def _upstream(repo: git.Repo, remote: str | None) -> tuple[str, str]:
 
 
 def _identity_env(who: Person) -> dict[str, str]:
-    return {
-        "GIT_AUTHOR_NAME": who.name,
-        "GIT_AUTHOR_EMAIL": who.email,
-        "GIT_COMMITTER_NAME": who.name,
-        "GIT_COMMITTER_EMAIL": who.email,
-    }
+    return who.git_env()
 
 
 def _git_message(exc: git.GitCommandError) -> str:

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Static
 from ...core.index import CaseSummary, case_summaries
 from ..widgets.footer import KeyFooter
 from ..widgets.grid import TextTable
-from ..widgets.text import literal, plain
+from ..widgets.text import literal, plain, visible
 from .base import AnjuanScreen
 
 READ_AHEAD_AFTER = 0.15  # seconds the cursor rests on a case before it is read ahead
@@ -129,6 +129,7 @@ class CaseListScreen(AnjuanScreen[None]):
         Binding("enter", "open", "打开", id="list.open", show=False),
         Binding("s", "sort", "排序", id="list.sort"),
         Binding("n", "new_case", "新建", id="list.new"),
+        Binding("w", "new_from_docx", "从Word新建", id="list.from_docx"),
         Binding("r", "reload", "刷新", id="list.reload"),
         Binding("escape", "clear_filter", "清除筛选", id="list.clear", show=False),
     ]
@@ -334,9 +335,61 @@ class CaseListScreen(AnjuanScreen[None]):
         app.call_from_thread(self.action_reload)
         app.call_from_thread(app.open_case, case_id)
 
+    # --- new case from a filled Word form -------------------------------------------------
+    def action_new_from_docx(self) -> None:
+        from ...core.document.cases import next_number
+        from .from_docx import FromDocxScreen
+
+        ids = [s.case_id for s in self.summaries]
+        suggested = f"XH-2022-{next_number(ids, 'XH-2022-') + 1:03d}"
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer:
+                self._create_from_docx(*answer)
+
+        self.app.push_screen(FromDocxScreen(ids, suggested), chosen)
+
+    @work(thread=True, group="new-case")
+    def _create_from_docx(self, path: str, case_id: str) -> None:
+        from pathlib import Path
+
+        from ...core.document.cases import DocxUnreadable, plan_docx, save_plan
+        from ...core.schema import available_forms, load_form
+        from ...core.setup import SetupError
+        from ...core.store import StoreError
+        from .from_docx import DocxReportScreen
+
+        app = self.anjuan
+        words = {"error": "错误", "warning": "警告"}
+        try:
+            form = load_form(available_forms()[-1])
+            plan = plan_docx(Path(path).expanduser(), form, date.today())
+        except DocxUnreadable as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", markup=False)
+            return
+        lines = [
+            f"{plan.source.name}：读出 {plan.read} 个栏目，{len(plan.unread)} 处无法读取，"
+            f"{plan.errors} 个错误，{plan.warnings} 个警告"
+        ]
+        try:
+            lines.append(save_plan(app.cases_dir, plan, case_id, form, app.as_name))
+        except (SetupError, StoreError) as exc:
+            lines.append(f"未建立案卷：{exc}")
+        for u in plan.unread:
+            lines.append(f"无法读取  {u.label}：{u.text!r}")
+        for f in plan.findings:
+            lines.append(f"{words.get(f.severity, f.severity)}  {f.path or ''}  {f.message}")
+        app.call_from_thread(self.action_reload)
+        app.call_from_thread(app.push_screen, DocxReportScreen(visible("\n".join(lines))))
+
     def palette_commands(self) -> list[SystemCommand]:
         return [
             SystemCommand("新建案卷", "从申报书模板建立一个案卷并提交 (n)", self.action_new_case),
+            SystemCommand(
+                "从 Word 文件新建案卷",
+                "读入填好的申报书 .docx，列出无法读取的栏目 (w)",
+                self.action_new_from_docx,
+            ),
             SystemCommand("筛选案卷", "按编号、申报单位或园区筛选 (/)", self.action_filter),
             SystemCommand("排序", "换一列排序或倒序 (s)", self.action_sort),
             SystemCommand("刷新列表", "重新读取并检查全部案卷 (r)", self.action_reload),

@@ -39,6 +39,10 @@ EXTENSIONS = {
 }
 
 
+DOCUMENT = "document"  # the whole 申报书 as the form's Word document (tui.core.document)
+DOCUMENT_TITLE = "申报书（Word 文档 .docx）"
+
+
 class ExportScreen(Screen[None]):
     """The export of the case as it is in the editor (unsaved edits included)."""
 
@@ -58,7 +62,7 @@ class ExportScreen(Screen[None]):
         yield Static(Text(f"{self.case_id} · 导出"), id="export-title")
         with Horizontal(id="export-choices"):
             yield Select(
-                [(TABLE_TITLES.get(t, t), t) for t in TABLES],
+                [(TABLE_TITLES.get(t, t), t) for t in TABLES] + [(DOCUMENT_TITLE, DOCUMENT)],
                 value="annex1",
                 allow_blank=False,
                 id="table",
@@ -87,7 +91,7 @@ class ExportScreen(Screen[None]):
 
     def _suggest_file(self) -> None:
         table, fmt = self._choice()
-        ext = EXTENSIONS.get(fmt, "txt")
+        ext = "docx" if table == DOCUMENT else EXTENSIONS.get(fmt, "txt")
         self.query_one("#export-file", Input).value = str(
             Path.cwd() / f"{self.case_id}-{table}.{ext}"
         )
@@ -100,6 +104,11 @@ class ExportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="export")
     def _preview(self) -> None:
         table, fmt = self._choice()
+        if table == DOCUMENT:
+            from ...core.document.write import document_bytes
+
+            self.app.call_from_thread(self._show, document_bytes(self.data, self.form), "docx")
+            return
         try:
             output = export_table(self.data, self.form, table, fmt)
         except ExportError as exc:
@@ -110,7 +119,14 @@ class ExportScreen(Screen[None]):
     def _show(self, output: str | bytes, fmt: str) -> None:
         self.output = output
         preview = self.query_one("#preview", Static)
-        if isinstance(output, bytes) or fmt in BINARY_FORMATS:
+        if fmt == "docx":
+            preview.update(
+                Text(
+                    f"（申报书 Word 文档：封面、信用承诺书、一至五、附件1–3，{len(output)} 字节；"
+                    "ctrl+s 写入 .docx 文件，打印后签字盖章）"
+                )
+            )
+        elif isinstance(output, bytes) or fmt in BINARY_FORMATS:
             preview.update(Text(f"（{fmt} 为二进制格式，不能预览；{len(output)} 字节）"))
         else:
             preview.update(Text(visible(output), no_wrap=True, overflow="ignore"))

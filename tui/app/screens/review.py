@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from ...core import store
 from ...core.paths import PathError, parse_path
+from ...core.people import my_reviewer_name
 from ...core.review import Review, read_reviews, reviewer_file_name, save_review
 from ...core.schema import Form, load_review_schema
 from ..model import clone
@@ -86,10 +87,13 @@ class ReviewScreen(AnjuanScreen[bool]):
         self.baseline: dict[str, Any] | None = None  # what the screen showed when loaded/saved
         self.after_save: Callable[[], None] | None = None
         self.note_rows: list[tuple[str, dict[str, Any], bool]] = []  # (author, note, mine)
+        self.my_name: str | None = None
 
     @property
     def me(self) -> str:
-        return self.anjuan.as_name or store.login_name()
+        """The reviewer name this account writes as (people.toml); until known, or when
+        refused, the name asked for — a save then refuses with the reason."""
+        return self.my_name or self.anjuan.as_name or store.login_name()
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.case_id} · 评审"), id="review-title")
@@ -123,6 +127,17 @@ class ReviewScreen(AnjuanScreen[bool]):
 
     @work(thread=True, exclusive=True, group="review-load")
     def _load(self) -> None:
+        try:
+            self.my_name = my_reviewer_name(self.anjuan.cases_dir, self.anjuan.as_name)
+        except store.StoreError as exc:
+            self.my_name = None
+            self.app.call_from_thread(
+                self.notify,
+                f"不能写评审：{exc}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         reviews = read_reviews(self.anjuan.cases_dir / self.case_id)
         self.app.call_from_thread(self._loaded, reviews)
 

@@ -20,6 +20,7 @@ from typing import Any
 from ..imports import convert, header_names, parse_date
 from ..schema import Form
 from . import layout as L
+from .write import OTHER_OF
 
 _CODE = re.compile(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})")
 _DATE_WORDS = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
@@ -562,6 +563,13 @@ class Reader:
                                 values.setdefault("negotiable", False)
                             self.count += 1
                         continue
+                    other = OTHER_OF.get(key)
+                    m = re.fullmatch(r"\s*其他\s*[（(](.*)[)）]\s*", text, re.S) if other else None
+                    if other and m and (self.form.node(f"{table}[1].{other}") is not None):
+                        values[key] = "其他"
+                        values[other] = _strip_blank_lines(m.group(1)).strip()
+                        self.count += 1
+                        continue
                     value = self.value(node, text, header) if text.strip() else None
                     if value is _UNREAD:
                         self.unread.append(
@@ -602,7 +610,7 @@ class Reader:
             n = L.norm(value)
             if current is None and unit_label in n:
                 rest = value.split("单位名称（公章）", 1)[-1] if "单位名称（公章）" in value else ""
-                rest = rest.lstrip(":：").strip()
+                rest = (rest[1:] if rest[:1] in (":", "：") else rest).strip()
                 if rest:
                     self.put("plan.unit_name", rest)
                 continue

@@ -40,6 +40,8 @@ _UNSAFE = re.compile(
 )
 
 
+# The 其他 of an annex column, written in the cell as 其他（…） (the printed form has no column)
+OTHER_OF = {"method": "method_other", "demand": "demand_other"}
 ANNEX_WIDTHS = {
     "annex1": (1.2, 2.4, 3.8, 2.2, 4.0, 4.0, 2.7, 2.7, 2.7),
     "annex2": (1.2, 6.5, 3.8, 2.2, 2.6, 3.4, 3.6),
@@ -517,6 +519,8 @@ class Writer:
                     and row.get("price_yuan") is None
                 ):
                     text = "议价"
+                elif col in OTHER_OF and row.get(col) == "其他" and row.get(OTHER_OF[col]):
+                    text = f"其他（{value_text(row.get(OTHER_OF[col]))}）"
                 else:
                     text = value_text(row.get(col))
                 self.put(

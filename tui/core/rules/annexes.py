@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from ..ids import shorten
 from . import Context, as_number, fmt_amount, rule
 
 WAN = Decimal(10000)
+CENT = Decimal("0.01")
 
 
 def _zh_date(day: date) -> str:
@@ -246,7 +247,8 @@ def _entry_kind(entry: os.DirEntry[str]) -> str:
 
 @rule("ANNEX1.VS_FOUNDATION")
 def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
-    """Per period, annex 1's deals of a kind add up to the foundation table of that kind."""
+    """Per period, annex 1's deals of a kind (the applicant's own) do not exceed the zone's
+    figures in the foundation table of that kind: annex 1 may be less, never more."""
     periods = ctx.form.periods("periods")
     table_of: dict[str, dict[str, str]] = ctx.form.guide.get("annex1_vs_foundation", {})
     deals: dict[tuple[Any, Any], tuple[int, Decimal]] = {}
@@ -275,19 +277,23 @@ def annex1_vs_foundation(ctx: Context) -> Iterator[Finding]:
             if (
                 isinstance(stated_count, int)
                 and not isinstance(stated_count, bool)
-                and stated_count != count
+                and count > stated_count
             ):
                 yield ctx.finding(
                     "ANNEX1.VS_FOUNDATION",
                     (section, table, n, spec["count"]),
-                    f"{name} {label}：填的是 {stated_count} {unit}，附件1 中同期「{method}」为 {count} 行；两处应一致",
+                    f"{name} {label}：填的是 {stated_count} {unit}，附件1 中同期「{method}」却有 {count} 行；"
+                    "附件1 只列本单位促成的转化，不会多于园区的总数，请核对",
                 )
-            if stated_amount is not None and Decimal(stated_amount) != total_wan:
+            # 万元 as the form prints them (two decimals): 35.00 万元 and 350 012.34 元 agree
+            printed_wan = total_wan.quantize(CENT, rounding=ROUND_HALF_UP)
+            if stated_amount is not None and printed_wan > Decimal(stated_amount):
                 yield ctx.finding(
                     "ANNEX1.VS_FOUNDATION",
                     (section, table, n, spec["amount"]),
                     f"{name} {label}：填的是 {fmt_amount(stated_amount)} 万元，附件1 中同期「{method}」"
-                    f"合同额合计 {fmt_amount(total_yuan)} 元（{fmt_amount(total_wan)} 万元）；两处应一致",
+                    f"合同额合计却有 {fmt_amount(total_yuan)} 元（{printed_wan} 万元）；"
+                    "附件1 只列本单位促成的转化，不会多于园区的总额，请核对",
                 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import errno
 import os
 import shlex
 import shutil
@@ -17,10 +18,24 @@ from .case import parse_toml_bytes, parse_toml_text, read_case
 from .editor_schema import EDITOR_SCHEMA_DIR, editor_schema_bytes, editor_schema_path
 from .gate import blocking
 from .gitsafe import harden
+from .pending import aside_dir, drop_journal, recover_new, write_journal
+from .pending import aside_path as _aside_of
 from .repo import CaseIdError, check_case_id, git_root
 from .safefs import case_problems, read_regular
 from .schema import Form, FormError, available_forms, load_form
-from .store import Person, StoreError, atomic_write, commit_paths, open_repo, person
+from .store import (
+    Person,
+    StoreError,
+    atomic_write,
+    check_repo_state,
+    commit_paths,
+    explain_git_error,
+    explain_os_error,
+    open_repo,
+    person,
+    recover_stale_locks,
+    repo_lock,
+)
 from .template import template_text
 from .validate import CaseReport, validate_case
 
@@ -169,6 +184,33 @@ def new_case(
     except CaseIdError as exc:
         raise SetupError(str(exc)) from exc
     repo = open_repo(cases_dir)
+    root = Path(repo.working_tree_dir or ".")
+    if not (Path(repo.git_dir) / "anjuan-new.json").exists():  # else it may be a killed new's
+        _prepare(cases_dir, case_id, from_id, form_name, data, source_name)  # refuse unlocked
+    with repo_lock(repo):
+        try:
+            check_repo_state(repo)
+            notes = recover_stale_locks(repo)
+            notes += recover_new(repo)
+        except git.GitCommandError as exc:
+            raise StoreError(explain_git_error(exc, root)) from exc
+        sha, what, who = _new_locked(
+            repo, cases_dir, case_id, from_id, form_name, as_name, data, source_name
+        )
+    lines = [*notes, f"已新建 {case_id}（{what}），提交 {sha[:10]}，作者 {who.name}"]
+    return "\n".join(lines)
+
+
+def _prepare(
+    cases_dir: Path,
+    case_id: str,
+    from_id: str | None,
+    form_name: str | None,
+    data: dict[str, Any] | None,
+    source_name: str | None,
+) -> tuple[str, str, Form | None]:
+    """The new case's text, what it was made from, and its form; refusals write nothing."""
+    form: Form | None = None
     target = cases_dir / case_id
     if os.path.lexists(target):
         raise SetupError(f"案卷 {case_id} 已存在（{target}）；请换一个编号，或用 anjuan set 修改它")
@@ -211,25 +253,72 @@ def new_case(
             blank = parse_toml_text(text).data or {}
             text = render_checked(text, blank, data)[0]
             what = f"读自 {source_name or 'Word 文件'}"
+    return text, what, form
+
+
+def _new_locked(
+    repo: git.Repo,
+    cases_dir: Path,
+    case_id: str,
+    from_id: str | None,
+    form_name: str | None,
+    as_name: str | None,
+    data: dict[str, Any] | None,
+    source_name: str | None,
+) -> tuple[str, str, Person]:
+    """``new`` with the repository lock held: build aside, journal, rename, commit."""
+    text, what, form = _prepare(cases_dir, case_id, from_id, form_name, data, source_name)
+    target = cases_dir / case_id
     who = _person(repo, as_name)
-    target.mkdir(parents=True)
-    written = [target / "case.toml"]
+    root = Path(repo.working_tree_dir or ".")
+    message = f"{case_id}: 新建案卷（{what}）"
+    aside = aside_dir(repo, case_id)
     try:
-        if from_id is None:  # the file's #:schema line points at it: keep it current
-            written.extend(write_editor_schemas(cases_dir, [form]))
+        aside.mkdir()
         if from_id is not None:
             attachments = cases_dir / from_id / "attachments"
             if attachments.is_dir():
                 # symlinks=True: a link that appeared since the check is copied as a link, its
                 # target never read
-                shutil.copytree(attachments, target / "attachments", symlinks=True)
-                written.append(target / "attachments")
-        atomic_write(target / "case.toml", text.encode("utf-8"))
-        sha = commit_paths(repo, written, f"{case_id}: 新建案卷（{what}）", who)
+                shutil.copytree(attachments, aside / "attachments", symlinks=True)
+        atomic_write(aside / "case.toml", text.encode("utf-8"))
+        written = [target]
+        if form is not None:  # the file's #:schema line points at it: keep it current
+            written.extend(write_editor_schemas(cases_dir, [form]))
+    except OSError as exc:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise StoreError(f"新建 {case_id} 未能写入：{explain_os_error(exc, aside)}") from exc
+    write_journal(repo, target, written, message, who)
+    try:
+        try:
+            os.rename(aside, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.move(aside, target)  # .git on another file system: copy, then commit
+    except OSError as exc:
+        drop_journal(repo)
+        shutil.rmtree(aside, ignore_errors=True)
+        raise StoreError(f"新建 {case_id} 未能写入：{explain_os_error(exc, target)}") from exc
+    try:
+        sha = commit_paths(repo, written, message, who)
     except (git.GitCommandError, OSError) as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        raise StoreError(f"新建 {case_id} 未能提交：{exc}；未留下任何文件") from exc
-    return f"已新建 {case_id}（{what}），提交 {sha[:10]}，作者 {who.name}"
+        # Back aside first (one rename), then forget: a kill in between is rolled back by
+        # the next command, and never commits a half-deleted case.
+        try:
+            os.rename(target, aside_dir(repo, case_id))
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)
+        drop_journal(repo)
+        shutil.rmtree(_aside_of(repo, case_id), ignore_errors=True)
+        said = (
+            explain_git_error(exc, root)
+            if isinstance(exc, git.GitCommandError)
+            else explain_os_error(exc, target)
+        )
+        raise StoreError(f"新建 {case_id} 未能提交：{said}；未留下案卷文件") from exc
+    drop_journal(repo)
+    return sha, what, who
 
 
 def _person(repo: git.Repo, as_name: str | None) -> Person:

@@ -1021,6 +1021,9 @@ def _save_locked(
     try:
         check_repo_state(repo)
         notes = recover_stale_locks(repo)
+        from .pending import recover_new  # a case a killed ``new`` left half-made
+
+        notes += recover_new(repo)
     except git.GitCommandError as exc:
         raise StoreError(explain_git_error(exc, root)) from exc
     refuse_links(case_dir, case_id)

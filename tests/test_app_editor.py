@@ -51,7 +51,9 @@ async def test_fields_have_chinese_labels_and_the_case_values(cases_repo: Path) 
         enterprises = editor.fields["foundation.enterprises"]
         assert "入驻企业数量（家）" in str(enterprises.query_one(".field-label").render())
         tabs = [str(t.label) for t in editor.query_one(TabbedContent).query("Tab")]
-        assert tabs[:3] == ["封面", "一", "二"] and "附件1" in tabs and tabs[-1] == "评审"
+        # the 信用承诺书 is its own tab, after the cover, as in the printed form (issue 14)
+        assert tabs[:4] == ["封面", "信用承诺书", "一", "二"]
+        assert "附件1" in tabs and tabs[-1] == "评审"
 
 
 async def test_count_refuses_letters_and_phone_is_checked_as_typed(cases_repo: Path) -> None:

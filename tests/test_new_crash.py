@@ -141,6 +141,12 @@ def test_a_case_left_renamed_but_uncommitted_is_committed_by_the_next_set(
 def _kill_new_at_random(cases: Path, tries: int, seed: int) -> int:
     rnd = random.Random(seed)
     killed = 0
+    # how long a whole ``new`` takes on this machine now (start-up included), so that the
+    # kills fall inside it whatever the load: a fixed delay missed on a fast or a busy machine
+    start = time.perf_counter()
+    timed = anjuan("--cases", str(cases), "new", "XH-2022-099")
+    took = time.perf_counter() - start
+    assert timed.returncode == 0, timed.stderr
     for n in range(tries):
         cid = f"XH-2022-{100 + n:03d}"
         args = ["--cases", str(cases), "new", cid]
@@ -152,7 +158,7 @@ def _kill_new_at_random(cases: Path, tries: int, seed: int) -> int:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(rnd.uniform(0.25, 0.6))
+        time.sleep(rnd.uniform(0.05, 0.95) * took)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the command and the git it runs
             killed += 1

@@ -189,18 +189,10 @@ def checked_cases(
     ids = case_ids if case_ids is not None else list_case_ids(cases_dir)[0]
     index_key = _index_key()
     git = _GitView.answer(asked)
-    total = len(ids)
+    step = _counter(progress, len(ids))
     if git is None:
-        stats.checked += total
-        done = 0
-
-        def counted() -> None:
-            nonlocal done
-            done += 1
-            if progress is not None:
-                progress(done, total)
-
-        checked_now = _check_all(cases_dir, ids, today, counted)
+        stats.checked += len(ids)
+        checked_now = _check_all(cases_dir, ids, today, step)
         return [checked_now[cid][0] for cid in ids]
     path = git.git_dir / INDEX_DIR / f"index-{index_key[:20]}.json"
     stored = _load(path, index_key)
@@ -224,14 +216,6 @@ def checked_cases(
             checked = _decode_checked(entry, cid, editor, edited)
             if checked is not None:
                 kept[cid] = checked
-    done = 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
     for _ in kept:
         step()
     stale = [cid for cid in ids if cid not in kept]
@@ -260,6 +244,19 @@ def checked_cases(
     if index != stored:
         _save(path, index)
     return out
+
+
+def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[], None]:
+    """One call per case done: tells ``progress`` (cases done, all cases)."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    return step
 
 
 PARALLEL_FROM = 64  # cases to check before the work is spread over every core
